@@ -1,0 +1,217 @@
+"""The training engine: forward and backward over one batch, with no allocations
+but the few that the arithmetic itself needs.
+
+The engine keeps every parameter in one flat array (``theta``) and every
+gradient in another (``dtheta``); ``params["W1"]`` and ``grads["dW1"]`` are
+views into them. An optimizer can therefore update all parameters in a handful
+of NumPy calls (``flat_params`` / ``flat_grads``), and activations live in
+buffers that are reused from step to step.
+
+The arithmetic is that of :mod:`layerwise.propagation` -- the same kernels
+(:func:`~layerwise.propagation.affine`, the activations' ``forward`` and
+``backward``, :func:`~layerwise.propagation.linear_gradients`,
+:func:`~layerwise.propagation.output_delta`), only with ``out=`` buffers -- and
+the tests check that both give the same numbers.
+
+Where the mean's ``1/m`` is applied is a choice of rounding, not of
+mathematics: by default each ``dW`` and ``db`` is scaled (as ``L_model_backward``
+does); with ``mean_in_delta=True`` the output layer's ``dZ`` is scaled once and
+the rest follows unscaled -- the form of the course's ``init_utils`` and
+``opt_utils``, needed to reproduce their printed digits, and a little cheaper.
+
+One saving is worth a word: the backward kernels of every activation can be
+written in terms of the activation ``A`` alone (ReLU-type units from the sign of
+``A``, which equals the sign of ``Z``), so the engine computes ``A`` in place
+over ``Z`` and keeps one array per layer instead of two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import get_activation
+from .losses import get_loss
+from .propagation import affine, linear_gradients, output_delta
+from .regularization import add_l2_gradient, apply_dropout, dropout_mask, l2_penalty
+
+
+def _layout(layer_dims):
+    """Offsets of each W and b inside the flat parameter vector (W1, b1, W2, ...)."""
+    spans, offset = [], 0
+    for l in range(1, len(layer_dims)):
+        n, k = layer_dims[l], layer_dims[l - 1]
+        spans.append((f"W{l}", offset, (n, k)))
+        offset += n * k
+        spans.append((f"b{l}", offset, (n, 1)))
+        offset += n
+    return spans, offset
+
+
+class Engine:
+    """Flat parameters, gradients and per-batch-size buffers for one network.
+
+    Parameters
+    ----------
+    layer_dims : list of int, ``[n_x, n_1, ..., n_L]``
+    activations : list of L activation names
+    loss : str, a loss name
+    dtype : numpy floating dtype
+    parameters : dict, optional, initial values (copied into the flat array)
+    mean_in_delta : bool, default False, fold ``1/m`` into the output ``dZ``
+
+    Attributes
+    ----------
+    params : dict of views ``W1, b1, ...`` into ``theta``
+    grads : dict of views ``dW1, db1, ...`` into ``dtheta``
+    """
+
+    def __init__(self, layer_dims, activations, loss, dtype=np.float64, parameters=None, *,
+                 mean_in_delta=False):
+        self.mean_in_delta = mean_in_delta
+        self.layer_dims = list(layer_dims)
+        self.L = len(layer_dims) - 1
+        self.activations = [get_activation(a) for a in activations]
+        self.loss = get_loss(loss)
+        self.dtype = np.dtype(dtype)
+        spans, size = _layout(self.layer_dims)
+        self.theta = np.zeros(size, dtype=self.dtype)
+        self.dtheta = np.zeros(size, dtype=self.dtype)
+        self.params = {k: self.theta[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
+        self.grads = {"d" + k: self.dtheta[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
+        if parameters is not None:
+            self.set_parameters(parameters)
+        self._buffers = {}
+
+    # ------------------------------------------------------------------ parameters
+    def set_parameters(self, parameters):
+        """Copy ``parameters`` (a dict ``W1, b1, ...``) into the flat array."""
+        for key, view in self.params.items():
+            value = np.asarray(parameters[key])
+            if value.shape != view.shape:
+                raise ValueError(f"parameter {key} has shape {value.shape}; expected {view.shape}")
+            view[...] = value
+
+    def copy_parameters(self):
+        """A dict of independent copies of the current parameters."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    @property
+    def flat_params(self):
+        """``{"theta": theta}``: all parameters as one array, for an optimizer."""
+        return {"theta": self.theta}
+
+    @property
+    def flat_grads(self):
+        """``{"dtheta": dtheta}``: all gradients as one array, for an optimizer."""
+        return {"dtheta": self.dtheta}
+
+    # --------------------------------------------------------------------- buffers
+    def _buffers_for(self, m):
+        if m not in self._buffers:
+            if len(self._buffers) > 4:  # a few batch sizes at most: full, last partial, eval
+                self._buffers.clear()
+            dims = self.layer_dims
+            self._buffers[m] = {
+                "A": [np.empty((dims[l], m), dtype=self.dtype) for l in range(1, self.L + 1)],
+                "dA": [np.empty((dims[l], m), dtype=self.dtype) for l in range(1, self.L)],
+                "drop": [None] * (self.L - 1),
+                "mask": [None] * (self.L - 1),
+                "dZ": [np.empty((dims[l], m), dtype=self.dtype) for l in range(1, self.L + 1)],
+            }
+        return self._buffers[m]
+
+    # --------------------------------------------------------------------- forward
+    def forward(self, X, *, keep_prob=None, rng=None, buffers=None):
+        """Forward pass; returns ``AL`` (a buffer, valid until the next call).
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_x, m), of the engine's dtype
+        keep_prob : list of L-1 floats or None (no dropout)
+        rng : random source for the dropout masks
+        """
+        m = X.shape[1]
+        buf = buffers or self._buffers_for(m)
+        A_prev = X
+        for l in range(1, self.L + 1):
+            A = buf["A"][l - 1]
+            affine(self.params[f"W{l}"], A_prev, self.params[f"b{l}"], out=A)
+            self.activations[l - 1].forward(A, out=A)
+            if l < self.L and keep_prob is not None and keep_prob[l - 1] < 1.0:
+                mask = dropout_mask(A.shape, keep_prob[l - 1], rng, self.dtype)
+                if buf["drop"][l - 1] is None:
+                    buf["drop"][l - 1] = np.empty_like(A)
+                buf["mask"][l - 1] = mask
+                A = apply_dropout(A, mask, keep_prob[l - 1], out=buf["drop"][l - 1])
+            elif l < self.L:
+                buf["mask"][l - 1] = None
+            A_prev = A
+        return A_prev
+
+    def predict_output(self, X, batch_size=4096):
+        """``AL`` for ``X`` without dropout, in batches to bound memory; a new array."""
+        m = X.shape[1]
+        out = np.empty((self.layer_dims[-1], m), dtype=self.dtype)
+        for start in range(0, m, batch_size):
+            stop = min(start + batch_size, m)
+            out[:, start:stop] = self.forward(np.ascontiguousarray(X[:, start:stop]))
+        return out
+
+    # -------------------------------------------------------------------- backward
+    def forward_backward(self, X, Y, *, keep_prob=None, rng=None, lambd=0.0, sample_weight=None):
+        """One forward and backward pass; fills ``grads`` and returns the loss sum.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_x, m)
+        Y : ndarray, shape (n_y, m)
+        keep_prob : list of L-1 floats, or None
+        rng : random source for dropout masks
+        lambd : float, L2 strength (``(lambd/m) W`` is added to each ``dW``)
+        sample_weight : ndarray, shape (m,), optional
+            Multiplies each example's loss (and so its gradient); the cost is
+            still divided by m, so weights of 1 change nothing.
+
+        Returns
+        -------
+        loss_sum : float
+            The sum over the batch of the per-example losses on this forward
+            pass (divide by m for the batch's mean cost; the L2 term is not in it).
+        """
+        m = X.shape[1]
+        buf = self._buffers_for(m)
+        AL = self.forward(X, keep_prob=keep_prob, rng=rng, buffers=buf)
+        per_element = self.loss.per_element(AL, Y)
+        if sample_weight is not None:
+            per_element *= sample_weight
+        loss_sum = float(np.sum(per_element))
+        dZ = output_delta(AL, Y, AL, self.activations[-1].name, self.loss.name, out=buf["dZ"][-1])
+        if sample_weight is not None:
+            dZ *= sample_weight
+        scale = None
+        if self.mean_in_delta:
+            dZ *= 1.0 / m
+            scale = 1.0
+        for l in range(self.L, 0, -1):
+            if l < self.L:
+                dA = buf["dA"][l - 1]
+                if buf["mask"][l - 1] is not None:
+                    apply_dropout(dA, buf["mask"][l - 1], keep_prob[l - 1], out=dA)
+                A = buf["A"][l - 1]
+                # A stands for Z too: see the module docstring.
+                dZ = self.activations[l - 1].backward(dA, A, A, out=buf["dZ"][l - 1])
+            if l > 1:
+                A_prev = buf["drop"][l - 2] if buf["mask"][l - 2] is not None else buf["A"][l - 2]
+            else:
+                A_prev = X
+            W = self.params[f"W{l}"]
+            linear_gradients(dZ, A_prev, W, dW=self.grads[f"dW{l}"], db=self.grads[f"db{l}"],
+                             dA_prev=buf["dA"][l - 2] if l > 1 else None, need_dA_prev=l > 1,
+                             scale=scale)
+            if lambd:
+                add_l2_gradient(self.grads[f"dW{l}"], W, lambd, m)
+        return loss_sum
+
+    def l2_penalty(self, lambd, m):
+        """The L2 cost term for the current parameters (0 when ``lambd`` is 0)."""
+        return l2_penalty(self.params, lambd, m) if lambd else 0.0
