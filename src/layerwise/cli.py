@@ -12,7 +12,7 @@ import argparse
 import sys
 
 
-class CLIError(Exception):
+class CLIError(ValueError):
     """An error to report to the user as one line (exit status 2)."""
 
 
@@ -63,4 +63,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Run through the package's module, not this copy loaded as __main__, so
+    # that the exception classes the commands raise are the ones caught.
+    from layerwise.cli import main as _main
+
+    sys.exit(_main())

@@ -80,7 +80,19 @@ class Engine:
         self.grads = {"d" + k: self.dtheta[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
         if parameters is not None:
             self.set_parameters(parameters)
+        # Per-layer lists looked up once: a step of a tiny network costs tens of
+        # microseconds, and dict lookups and name checks would be a good part of it.
+        L = self.L
+        self._W = [self.params[f"W{l}"] for l in range(1, L + 1)]
+        self._b = [self.params[f"b{l}"] for l in range(1, L + 1)]
+        self._dW = [self.grads[f"dW{l}"] for l in range(1, L + 1)]
+        self._db = [self.grads[f"db{l}"] for l in range(1, L + 1)]
+        self._forward_kernels = [a.forward for a in self.activations]
+        self._backward_kernels = [a.backward for a in self.activations]
+        self._flat_params = {"theta": self.theta}
+        self._flat_grads = {"dtheta": self.dtheta}
         self._buffers = {}
+        self._last = (None, None)  # (m, buffers) of the latest batch size
 
     # ------------------------------------------------------------------ parameters
     def set_parameters(self, parameters):
@@ -98,15 +110,18 @@ class Engine:
     @property
     def flat_params(self):
         """``{"theta": theta}``: all parameters as one array, for an optimizer."""
-        return {"theta": self.theta}
+        return self._flat_params
 
     @property
     def flat_grads(self):
         """``{"dtheta": dtheta}``: all gradients as one array, for an optimizer."""
-        return {"dtheta": self.dtheta}
+        return self._flat_grads
 
     # --------------------------------------------------------------------- buffers
     def _buffers_for(self, m):
+        last_m, buf = self._last
+        if m == last_m:
+            return buf
         if m not in self._buffers:
             if len(self._buffers) > 4:  # a few batch sizes at most: full, last partial, eval
                 self._buffers.clear()
@@ -118,7 +133,9 @@ class Engine:
                 "mask": [None] * (self.L - 1),
                 "dZ": [np.empty((dims[l], m), dtype=self.dtype) for l in range(1, self.L + 1)],
             }
-        return self._buffers[m]
+        buf = self._buffers[m]
+        self._last = (m, buf)
+        return buf
 
     # --------------------------------------------------------------------- forward
     def forward(self, X, *, keep_prob=None, rng=None, buffers=None):
@@ -130,20 +147,29 @@ class Engine:
         keep_prob : list of L-1 floats or None (no dropout)
         rng : random source for the dropout masks
         """
-        m = X.shape[1]
-        buf = buffers or self._buffers_for(m)
+        buf = buffers or self._buffers_for(X.shape[1])
         A_prev = X
-        for l in range(1, self.L + 1):
+        L = self.L
+        if keep_prob is None:
+            masks = buf["mask"]
+            for l, (W, b, forward, A) in enumerate(zip(self._W, self._b, self._forward_kernels,
+                                                       buf["A"])):
+                affine(W, A_prev, b, out=A)
+                A_prev = forward(A, out=A)
+                if l < L - 1:
+                    masks[l] = None
+            return A_prev
+        for l in range(1, L + 1):
             A = buf["A"][l - 1]
-            affine(self.params[f"W{l}"], A_prev, self.params[f"b{l}"], out=A)
-            self.activations[l - 1].forward(A, out=A)
-            if l < self.L and keep_prob is not None and keep_prob[l - 1] < 1.0:
+            affine(self._W[l - 1], A_prev, self._b[l - 1], out=A)
+            self._forward_kernels[l - 1](A, out=A)
+            if l < L and keep_prob[l - 1] < 1.0:
                 mask = dropout_mask(A.shape, keep_prob[l - 1], rng, self.dtype)
                 if buf["drop"][l - 1] is None:
                     buf["drop"][l - 1] = np.empty_like(A)
                 buf["mask"][l - 1] = mask
                 A = apply_dropout(A, mask, keep_prob[l - 1], out=buf["drop"][l - 1])
-            elif l < self.L:
+            elif l < L:
                 buf["mask"][l - 1] = None
             A_prev = A
         return A_prev
@@ -184,32 +210,35 @@ class Engine:
         per_element = self.loss.per_element(AL, Y)
         if sample_weight is not None:
             per_element *= sample_weight
-        loss_sum = float(np.sum(per_element))
-        dZ = output_delta(AL, Y, AL, self.activations[-1].name, self.loss.name, out=buf["dZ"][-1])
+        # np.add.reduce over all axes is np.sum (the same bits), without its wrapper.
+        loss_sum = float(np.add.reduce(per_element, axis=None))
+        dZ = output_delta(AL, Y, AL, self.activations[-1], self.loss, out=buf["dZ"][-1])
         if sample_weight is not None:
             dZ *= sample_weight
         scale = None
         if self.mean_in_delta:
             dZ *= 1.0 / m
             scale = 1.0
+        A_buf, dA_buf, dZ_buf, drop, masks = buf["A"], buf["dA"], buf["dZ"], buf["drop"], buf["mask"]
         for l in range(self.L, 0, -1):
+            i = l - 1
             if l < self.L:
-                dA = buf["dA"][l - 1]
-                if buf["mask"][l - 1] is not None:
-                    apply_dropout(dA, buf["mask"][l - 1], keep_prob[l - 1], out=dA)
-                A = buf["A"][l - 1]
+                dA = dA_buf[i]
+                if masks[i] is not None:
+                    apply_dropout(dA, masks[i], keep_prob[i], out=dA)
+                A = A_buf[i]
                 # A stands for Z too: see the module docstring.
-                dZ = self.activations[l - 1].backward(dA, A, A, out=buf["dZ"][l - 1])
+                dZ = self._backward_kernels[i](dA, A, A, out=dZ_buf[i])
             if l > 1:
-                A_prev = buf["drop"][l - 2] if buf["mask"][l - 2] is not None else buf["A"][l - 2]
+                A_prev = drop[i - 1] if masks[i - 1] is not None else A_buf[i - 1]
+                dA_prev = dA_buf[i - 1]
             else:
-                A_prev = X
-            W = self.params[f"W{l}"]
-            linear_gradients(dZ, A_prev, W, dW=self.grads[f"dW{l}"], db=self.grads[f"db{l}"],
-                             dA_prev=buf["dA"][l - 2] if l > 1 else None, need_dA_prev=l > 1,
-                             scale=scale)
+                A_prev, dA_prev = X, None
+            W = self._W[i]
+            linear_gradients(dZ, A_prev, W, dW=self._dW[i], db=self._db[i], dA_prev=dA_prev,
+                             need_dA_prev=l > 1, scale=scale)
             if lambd:
-                add_l2_gradient(self.grads[f"dW{l}"], W, lambd, m)
+                add_l2_gradient(self._dW[i], W, lambd, m)
         return loss_sum
 
     def l2_penalty(self, lambd, m):

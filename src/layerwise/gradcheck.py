@@ -44,13 +44,19 @@ def gradients_to_vector(gradients):
                           axis=0)
 
 
-def vector_to_dictionary(theta, template):
+#: The course notebook's network, whose shapes its ``vector_to_dictionary(theta)`` hard-codes.
+COURSE_LAYER_DIMS = (4, 5, 3, 1)
+
+
+def vector_to_dictionary(theta, template=COURSE_LAYER_DIMS):
     """Unstack a column vector into ``W1, b1, ..., WL, bL``.
 
     Parameters
     ----------
     theta : ndarray, shape (n_parameters, 1) or (n_parameters,)
     template : dict of parameters (for the shapes) or the list ``layer_dims``
+        Default: the course notebook's ``[4, 5, 3, 1]`` network (47 entries), so
+        its call ``vector_to_dictionary(theta)`` works unchanged.
 
     Returns
     -------

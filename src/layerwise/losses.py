@@ -121,6 +121,21 @@ def check_labels(Y, loss):
             )
 
 
+def match_targets(AL, Y):
+    """``Y`` as an array of ``AL``'s shape and dtype; a 1-D ``Y`` of m labels fits a (1, m) ``AL``.
+
+    Raises ``ValueError`` naming both shapes when they disagree (instead of
+    NumPy's bare reshape error).
+    """
+    Y = np.asarray(Y, dtype=AL.dtype)
+    if Y.shape != AL.shape and not (Y.ndim == 1 and AL.shape == (1, Y.size)):
+        raise ValueError(
+            f"Y has shape {Y.shape} but AL has shape {AL.shape}; Y must be (n_y, m) with the "
+            "network's n_y outputs and the same m examples (columns)"
+        )
+    return Y.reshape(AL.shape)
+
+
 def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0.0):
     """Cost J: the mean loss over the m examples, plus an optional L2 penalty.
 
@@ -148,7 +163,7 @@ def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0
     from .regularization import l2_penalty  # regularization imports losses' users
 
     AL = np.asarray(AL)
-    Y = np.asarray(Y, dtype=AL.dtype).reshape(AL.shape)
+    Y = match_targets(AL, Y)
     m = AL.shape[1] if AL.ndim == 2 else AL.size
     cost = float(1.0 / m * np.sum(get_loss(loss).per_element(AL, Y)))
     if lambd:

@@ -17,7 +17,7 @@ import numpy as np
 from ._checks import check_keep_prob
 from ._rng import as_rng
 from .activations import get_activation
-from .losses import get_loss
+from .losses import get_loss, match_targets
 from .regularization import add_l2_gradient, apply_dropout, dropout_mask
 
 
@@ -47,7 +47,9 @@ def linear_gradients(dZ, A_prev, W, *, dW=None, db=None, dA_prev=None, need_dA_p
     if scale is None:
         scale = 1.0 / A_prev.shape[1]
     dW = np.matmul(dZ, A_prev.T, out=dW)
-    db = np.sum(dZ, axis=1, keepdims=True, out=db)
+    # np.add.reduce is what np.sum calls (same bits), minus a few microseconds
+    # of Python wrapping that tiny networks notice.
+    db = np.add.reduce(dZ, axis=1, keepdims=True, out=db)
     if scale != 1:
         dW *= scale
         db *= scale
@@ -64,12 +66,15 @@ def output_delta(AL, Y, ZL, activation, loss, out=None):
     For sigmoid with binary cross-entropy and softmax with categorical
     cross-entropy this is ``AL - Y`` exactly (and finite when ``AL`` saturates);
     otherwise ``dAL`` from the loss goes back through the output activation.
+    ``activation`` and ``loss`` are names or the Activation / Loss objects.
     """
-    loss_fn = get_loss(loss)
-    if loss_fn.paired_activation == activation:
+    # Names or the objects themselves (the engine passes objects, saving lookups).
+    loss_fn = get_loss(loss) if isinstance(loss, str) else loss
+    act = get_activation(activation) if isinstance(activation, str) else activation
+    if loss_fn.paired_activation == act.name:
         return np.subtract(AL, Y, out=out)
     dAL = loss_fn.derivative(AL, Y)
-    return get_activation(activation).backward(dAL, ZL, AL, out=out)
+    return act.backward(dAL, ZL, AL, out=out)
 
 
 class ForwardCaches(list):
@@ -197,6 +202,13 @@ def L_model_forward(X, parameters, activations=None, *, keep_prob=1.0, rng=None,
     L = n_layers(parameters)
     names = resolve_activations(activations, L)
     keep = check_keep_prob(keep_prob, L - 1)
+    X = np.asarray(X)
+    n_x = parameters["W1"].shape[1]
+    if np.ndim(X) != 2 or np.shape(X)[0] != n_x:
+        raise ValueError(
+            f"X has shape {np.shape(X)} but W1 expects {n_x} rows (features); layerwise puts one "
+            f"example per column, so X must be ({n_x}, m)"
+        )
     generator = None
     caches = ForwardCaches(activations=names)
     A = X
@@ -281,7 +293,7 @@ def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, a
         activations = getattr(caches, "activations", None) or default_activations(L)
     names = resolve_activations(activations, L)
     dropout = getattr(caches, "dropout", None) or [None] * (L - 1)
-    Y = np.asarray(Y, dtype=AL.dtype).reshape(AL.shape)
+    Y = match_targets(AL, Y)
     m = AL.shape[1]
     grads = {}
     (A_prev, W, _), Z = caches[L - 1]

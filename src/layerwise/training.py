@@ -142,6 +142,49 @@ def batch_slices(m, batch_size):
     return [slice(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
 
 
+class _EpochOrder:
+    """The columns of ``X``, ``Y`` (and weights) in each epoch's order, as mini-batch views.
+
+    Shuffling gathers the whole epoch once, into buffers allocated once per
+    ``fit`` (so memory stays at the data plus one copy), and every mini-batch
+    is then a slice of them -- contiguous when ``X`` stores its columns
+    contiguously, as ``data.T`` of a row-major ``data`` does. Without
+    shuffling the batches are slices of the data itself and nothing is copied.
+    """
+
+    def __init__(self, X, Y, sample_weight, slices, shuffle):
+        self.shuffle = shuffle and len(slices) > 1
+        self.arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])
+        if self.shuffle:
+            # Gather along a C-contiguous leading axis: np.take would otherwise
+            # copy its input first. An F-ordered X (columns contiguous) is
+            # gathered through its transpose, a row-major array.
+            self._sources, self._buffers, views = [], [], []
+            for a in self.arrays:
+                if a.ndim == 2 and a.flags.f_contiguous and not a.flags.c_contiguous:
+                    src, axis = a.T, 0
+                else:
+                    src, axis = np.ascontiguousarray(a), a.ndim - 1
+                out = np.empty_like(src, order="C")
+                self._sources.append((src, axis, out))
+                views.append(out.T if axis == 0 else out)
+        else:
+            views = self.arrays
+        X_e, Y_e = views[0], views[1]
+        W_e = views[2] if sample_weight is not None else None
+        self.batches = [(X_e[:, sl], Y_e[:, sl], None if W_e is None else W_e[sl]) for sl in slices]
+
+    def new_epoch(self, rng):
+        """Draw this epoch's permutation (if shuffling) and gather the data into it."""
+        if self.shuffle:
+            perm = rng.permutation(self.arrays[0].shape[1])
+            for src, axis, out in self._sources:
+                # mode="clip" lets take write straight into out (with "raise"
+                # it buffers); perm holds valid indices only.
+                np.take(src, perm, axis=axis, out=out, mode="clip")
+        return self.batches
+
+
 def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, lambd, keep_prob,
                schedule, validation_data, callbacks, verbose, rng, shuffle, sample_weight=None):
     """Train ``network`` in place; return its :class:`History` (see ``Network.fit``)."""
@@ -152,6 +195,9 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
     keep = keep_prob if any(k < 1.0 for k in keep_prob) else None
     params, grads = engine.flat_params, engine.flat_grads
     state = network._optimizer_state(optimizer)
+    order = _EpochOrder(X, Y, sample_weight, slices, shuffle)
+    forward_backward, update = engine.forward_backward, optimizer.update
+    isfinite = math.isfinite
     history = History()
     network.history_ = history
     for cb in callbacks:
@@ -160,28 +206,21 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
     task = progress.add_task("fit", total=epochs, info="") if progress else None
     lr = learning_rate0
     snapshot = engine.theta.copy()
-    # Column order of one epoch: a new permutation per epoch when shuffling,
-    # gathered once so that every mini-batch is a contiguous slice.
-    Xe, Ye, We = X, Y, sample_weight
     try:
         for epoch in range(epochs):
             optimizer.learning_rate = lr
             snapshot[...] = engine.theta
-            if shuffle and len(slices) > 1:
-                perm = rng.permutation(m)
-                Xe, Ye = X[:, perm], Y[:, perm]
-                We = None if sample_weight is None else sample_weight[perm]
+            batches = order.new_epoch(rng)
             loss_total = 0.0
             # Overflow is how divergence shows; it is detected below and reported
             # as one clear error instead of a stream of RuntimeWarnings.
             with np.errstate(over="ignore", invalid="ignore"):
-                for sl in slices:
-                    loss_total += engine.forward_backward(
-                        Xe[:, sl], Ye[:, sl], keep_prob=keep, rng=rng, lambd=lambd,
-                        sample_weight=None if We is None else We[sl])
-                    if not math.isfinite(loss_total):
+                for Xb, Yb, Wb in batches:
+                    loss_total += forward_backward(Xb, Yb, keep_prob=keep, rng=rng, lambd=lambd,
+                                                   sample_weight=Wb)
+                    if not isfinite(loss_total):
                         break
-                    optimizer.update(grads, state, params)
+                    update(grads, state, params)
             cost = loss_total / m + engine.l2_penalty(lambd, m if len(slices) == 1 else batch_size)
             if not (math.isfinite(cost) and np.isfinite(engine.theta).all()):
                 engine.theta[...] = snapshot

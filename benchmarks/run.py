@@ -1,0 +1,442 @@
+"""Benchmarks: layerwise vs PyTorch (CPU) vs scikit-learn, in one run.
+
+    python benchmarks/run.py [--quick] [--json FILE] [--out-dir DIR]
+
+W1  MNIST-sized epoch (60000 x 784 float32, 784-512-256-10 ReLU + softmax, Adam,
+    batches of 128), beside the GEMM floor; loss after the epochs vs PyTorch's.
+W2  the notes' small nets, time per step, beside a hand-written NumPy loop.
+W3  W1's epoch time against batch size and hidden width (one PNG).
+MEM peak resident memory of W1 for each system, each in its own process.
+
+All data is synthetic and seeded. Times are medians of wall-clock seconds.
+Nothing here is timed in CI: ``--quick`` runs every workload at a tiny size and
+the test only checks the JSON's shape.
+"""
+
+from __future__ import annotations
+
+import os
+
+# OpenBLAS kernels selected by OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some
+# machines for older OpenBLAS builds) slow current NumPy and torch alike. For
+# this process and its children only, drop both before NumPy loads; the JSON
+# records what was set and which kernel threadpoolctl then reports.
+_OPENBLAS_ENV = {k: os.environ.pop(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+                 if k in os.environ}
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workloads as wl  # noqa: E402
+
+FULL = {
+    "w1": {"m": 60000, "dims": [784, 512, 256, 10], "batch_size": 128, "epochs": 4,
+           "sklearn_epochs": 3, "gemm_repeats": 4},
+    "w2": {"gd_epochs": 2000, "adam_epochs": 400, "repeats": 5},
+    "w3": {"batch_sizes": [32, 64, 128, 256, 512, 1024], "widths": [64, 128, 256, 512, 1024, 2048],
+           "steps": 120},
+}
+QUICK = {
+    "w1": {"m": 1024, "dims": [64, 32, 16, 10], "batch_size": 128, "epochs": 2,
+           "sklearn_epochs": 2, "gemm_repeats": 2},
+    "w2": {"gd_epochs": 20, "adam_epochs": 4, "repeats": 2},
+    "w3": {"batch_sizes": [32, 128], "widths": [16, 32], "steps": 4},
+}
+
+TARGETS = {
+    "w1_vs_torch": 0.75, "w1_vs_sklearn": 0.5, "w1_vs_gemm": 2.0,
+    "w2_vs_torch": 0.3, "w2_vs_hand": 1.5, "w1_loss_rel_diff": 0.02,
+}
+
+
+# ---------------------------------------------------------------------------- machine
+def machine_info():
+    """Cores, CPU model, BLAS (threadpoolctl), library versions, load."""
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info = {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "numpy": np.__version__, "openblas_env_unset": _OPENBLAS_ENV,
+            "load_avg_start": _load()}
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["blas"] = [{k: d.get(k) for k in ("internal_api", "version", "architecture",
+                                                "num_threads", "filepath")}
+                        for d in threadpool_info() if d.get("user_api") == "blas"]
+    except ImportError:
+        info["blas"] = "threadpoolctl not installed"
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+        info["torch_threads"] = torch.get_num_threads()
+    except ImportError:
+        info["torch"] = None
+    import sklearn
+
+    info["sklearn"] = sklearn.__version__
+    try:
+        import numba
+
+        info["numba"] = numba.__version__
+    except ImportError:
+        info["numba"] = None
+    return info
+
+
+def _load():
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def _have_torch():
+    try:
+        import torch  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def med(xs):
+    return float(np.median(xs)) if xs else None
+
+
+# ---------------------------------------------------------------------------- W1
+def run_w1(cfg, log):
+    D, y = wl.mnist_like(cfg["m"], cfg["dims"][0], seed=0)
+    kw = {"batch_size": cfg["batch_size"], "seed": 0}
+    out = {"config": {k: cfg[k] for k in ("m", "dims", "batch_size", "epochs")}}
+    log("W1 layerwise")
+    lw_ = wl.w1_layerwise(D, y, cfg["dims"], epochs=cfg["epochs"], **kw)
+    out["layerwise"] = {"epoch_s": lw_["epoch_s"], "median_s": med(lw_["epoch_s"][1:]),
+                        "loss": lw_["loss"]}
+    log("W1 gemm floor")
+    g = wl.gemm_floor(cfg["m"], cfg["dims"], cfg["batch_size"], cfg["gemm_repeats"])
+    out["gemm_floor"] = {"epoch_s": g, "median_s": med(g[1:])}
+    if _have_torch():
+        log("W1 torch")
+        t = wl.w1_torch(D, y, cfg["dims"], epochs=cfg["epochs"], **kw)
+        out["torch"] = {"epoch_s": t["epoch_s"], "median_s": med(t["epoch_s"][1:]),
+                        "loss": t["loss"], "threads": t["threads"]}
+    else:
+        out["torch"] = None
+    log("W1 sklearn")
+    s = wl.w1_sklearn(D, y, cfg["dims"], epochs=cfg["sklearn_epochs"], **kw)
+    out["sklearn"] = {"epoch_s": s["epoch_s"], "median_s": med(s["epoch_s"][1:]),
+                      "loss": s["loss"]}
+    return out
+
+
+# ---------------------------------------------------------------------------- W2
+def run_w2(cfg, log):
+    out = {}
+    for name in ("gd", "adam"):
+        epochs = cfg[f"{name}_epochs"]
+        systems = {"layerwise": wl.w2_layerwise, "hand": wl.w2_hand}
+        if _have_torch():
+            systems["torch"] = wl.w2_torch
+        times = {k: [] for k in systems}
+        log(f"W2 {name}")
+        for k, f in systems.items():  # warm-up (imports, first-call costs)
+            f(name, max(2, epochs // 10))
+        for _ in range(cfg["repeats"]):  # interleaved, so that noise hits all alike
+            for k, f in systems.items():
+                times[k].append(f(name, epochs))
+        spec = wl.W2_NETS[name]
+        out[name] = {"net": spec["dims"], "m": spec["m"], "batch_size": spec["batch_size"],
+                     "optimizer": spec["optimizer"],
+                     **{k: {"step_s": v, "median_s": med(v)} for k, v in times.items()}}
+        if "torch" not in out[name]:
+            out[name]["torch"] = None
+    return out
+
+
+# ---------------------------------------------------------------------------- W3
+def run_w3(cfg, w1cfg, log):
+    m, base = w1cfg["m"], w1cfg["dims"]
+    D, y = wl.mnist_like(m, base[0], seed=1)
+    systems = ["layerwise", "gemm"] + (["torch"] if _have_torch() else [])
+    out = {"steps_timed": cfg["steps"], "batch_size": {}, "width": {}}
+    for bs in cfg["batch_sizes"]:
+        log(f"W3 batch {bs}")
+        steps = max(cfg["steps"] * 128 // bs, 8) if bs < 128 else cfg["steps"]
+        out["batch_size"][bs] = {s: wl.w3_point(s, D, y, base, bs, steps) for s in systems}
+    for w in cfg["widths"]:
+        log(f"W3 width {w}")
+        dims = [base[0], w, max(w // 2, 1), base[-1]]
+        out["width"][w] = {s: wl.w3_point(s, D, y, dims, w1cfg["batch_size"], cfg["steps"])
+                           for s in systems}
+    return out
+
+
+def plot_w3(w3, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    styles = {"layerwise": ("C0", "o", "layerwise"), "torch": ("C1", "s", "PyTorch (CPU)"),
+              "gemm": ("0.5", "^", "GEMM floor (np.matmul only)")}
+    for ax, key, xlabel in ((axes[0], "batch_size", "mini-batch size (hidden 512-256)"),
+                            (axes[1], "width", "first hidden width w (net 784-w-w/2-10, batch 128)")):
+        xs = sorted(w3[key], key=int)
+        for system, (color, marker, label) in styles.items():
+            ys = [w3[key][x].get(system) for x in xs]
+            if all(v is not None for v in ys):
+                ax.plot([int(x) for x in xs], ys, marker=marker, color=color, label=label)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("seconds per epoch of 60000 examples")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_title("W3: epoch time vs batch size")
+    axes[1].set_title("W3: epoch time vs hidden width")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------- memory
+def _status_mb(field):
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def memory_child(system, m, dims, batch_size):
+    """Run in a fresh process: import, make the data, one W1 epoch, report peak RSS."""
+    import resource
+
+    if system == "torch":
+        import torch  # noqa: F401
+    elif system == "sklearn":
+        import sklearn.neural_network  # noqa: F401
+    else:
+        import layerwise  # noqa: F401
+    base_mb = _status_mb("VmRSS")
+    D, y = wl.mnist_like(m, dims[0], seed=0)
+    data_bytes = D.nbytes + (y.size * dims[-1] * 4 if system == "layerwise" else y.nbytes)
+    getattr(wl, f"w1_{system}_memory")(D, y, dims, batch_size=batch_size, seed=0)
+    # getrusage's ru_maxrss survives exec on Linux, so in a child of a big
+    # parent it may report the parent's size; VmHWM is this process's own peak.
+    # Both are recorded; the table uses VmHWM where the system has it.
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    hwm_mb = _status_mb("VmHWM")
+    print(json.dumps({"peak_rss_mb": hwm_mb if hwm_mb is not None else maxrss_mb,
+                      "ru_maxrss_mb": maxrss_mb, "after_imports_mb": base_mb,
+                      "data_mb": data_bytes / 2**20}))
+
+
+def run_memory(cfg, log):
+    out = {}
+    systems = ["layerwise", "sklearn"] + (["torch"] if _have_torch() else [])
+    for system in systems:
+        log(f"memory {system}")
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", system,
+               "--m", str(cfg["m"]), "--dims", ",".join(map(str, cfg["dims"])),
+               "--batch-size", str(cfg["batch_size"])]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if res.returncode != 0:
+            out[system] = {"error": res.stderr.strip().splitlines()[-1:] or ["failed"]}
+            continue
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        r["training_mb"] = r["peak_rss_mb"] - r["after_imports_mb"]
+        r["target_mb"] = 2 * r["data_mb"] + 100
+        out[system] = r
+    return out
+
+
+# ---------------------------------------------------------------------------- verdicts
+def verdicts(res):
+    """One row per target: value, target, met, and by how much it is missed."""
+    rows = []
+
+    def add(name, value, target, what):
+        if value is None:
+            rows.append({"target": name, "what": what, "value": None, "limit": target,
+                         "met": None, "missed_by": None})
+            return
+        met = value <= target
+        rows.append({"target": name, "what": what, "value": value, "limit": target, "met": met,
+                     "missed_by": None if met else f"{(value / target - 1) * 100:.0f}% over"})
+
+    w1 = res["w1"]
+    lw_t = w1["layerwise"]["median_s"]
+    if w1.get("torch"):
+        add("w1_vs_torch", lw_t / w1["torch"]["median_s"], TARGETS["w1_vs_torch"],
+            "W1 layerwise epoch / PyTorch epoch")
+        rel = abs(w1["layerwise"]["loss"] - w1["torch"]["loss"]) / w1["torch"]["loss"]
+        add("w1_loss_rel_diff", rel, TARGETS["w1_loss_rel_diff"],
+            "W1 |loss - torch loss| / torch loss")
+    else:
+        add("w1_vs_torch", None, TARGETS["w1_vs_torch"], "W1 layerwise / PyTorch (no torch)")
+    add("w1_vs_sklearn", lw_t / w1["sklearn"]["median_s"], TARGETS["w1_vs_sklearn"],
+        "W1 layerwise epoch / scikit-learn epoch")
+    add("w1_vs_gemm", lw_t / w1["gemm_floor"]["median_s"], TARGETS["w1_vs_gemm"],
+        "W1 layerwise epoch / GEMM floor")
+    for name in ("gd", "adam"):
+        w2 = res["w2"][name]
+        if w2.get("torch"):
+            add(f"w2_{name}_vs_torch", w2["layerwise"]["median_s"] / w2["torch"]["median_s"],
+                TARGETS["w2_vs_torch"], f"W2 {name} layerwise step / PyTorch step")
+        add(f"w2_{name}_vs_hand", w2["layerwise"]["median_s"] / w2["hand"]["median_s"],
+            TARGETS["w2_vs_hand"], f"W2 {name} layerwise step / hand-written NumPy step")
+    for system, r in res["memory"].items():
+        if "error" in r:
+            add(f"memory_{system}", None, None, f"W1 peak memory, {system}: {r['error']}")
+        else:
+            add(f"memory_{system}", r["training_mb"], r["target_mb"],
+                f"W1 memory above imports (MB), {system}")
+    return rows
+
+
+def print_tables(res):
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(width=120)
+    mi = res["machine"]
+    blas = mi["blas"][0] if isinstance(mi["blas"], list) and mi["blas"] else {}
+    con.print(f"[bold]Machine[/]: {mi['cores']} cores, {mi['cpu']}; BLAS {blas.get('internal_api')} "
+              f"{blas.get('version')} ({blas.get('architecture')} kernel, {blas.get('num_threads')} "
+              f"threads); torch {mi.get('torch')} ({mi.get('torch_threads')} threads); "
+              f"numpy {mi['numpy']}; scikit-learn {mi['sklearn']}; numba {mi.get('numba')}; "
+              f"load avg {mi['load_avg_start']:.2f} -> {res['load_avg_end']:.2f}"
+              + (f"; unset {sorted(mi['openblas_env_unset'])}" if mi["openblas_env_unset"] else ""))
+
+    w1 = res["w1"]
+    t = Table(title=f"W1: one epoch, {w1['config']['m']} x {w1['config']['dims'][0]} float32, "
+                    f"{'-'.join(map(str, w1['config']['dims']))}, Adam, batch "
+                    f"{w1['config']['batch_size']} (median of epochs after a warm-up)")
+    for c in ("system", "median s/epoch", "layerwise / this", "loss after"):
+        t.add_column(c, justify="right" if c != "system" else "left")
+    lw_t = w1["layerwise"]["median_s"]
+    for key, label in (("layerwise", "layerwise"), ("torch", "PyTorch"), ("sklearn", "scikit-learn"),
+                       ("gemm_floor", "GEMM floor (np.matmul only)")):
+        r = w1.get(key)
+        if not r:
+            t.add_row(label, "n/a", "", "")
+            continue
+        loss = f"{r['loss']:.4f}" if "loss" in r else ""
+        t.add_row(label, f"{r['median_s']:.3f}", f"{lw_t / r['median_s']:.2f}x", loss)
+    con.print(t)
+
+    t = Table(title="W2: the notes' small nets, microseconds per step (median)")
+    for c in ("net", "layerwise", "hand-written NumPy", "PyTorch", "lw / hand", "lw / torch"):
+        t.add_column(c, justify="right" if c != "net" else "left")
+    for name, r in res["w2"].items():
+        lw_s, hand = r["layerwise"]["median_s"], r["hand"]["median_s"]
+        tor = r["torch"]["median_s"] if r.get("torch") else None
+        net = f"{r['net']} {r['optimizer']}, m={r['m']}, batch {r['batch_size'] or 'full'}"
+        t.add_row(net, f"{lw_s * 1e6:.1f}", f"{hand * 1e6:.1f}",
+                  f"{tor * 1e6:.1f}" if tor else "n/a", f"{lw_s / hand:.2f}x",
+                  f"{lw_s / tor:.2f}x" if tor else "n/a")
+    con.print(t)
+
+    w3 = res["w3"]
+    t = Table(title="W3: seconds per epoch of W1's data, estimated from a timed subset "
+                    "(about {} steps at batch 128)".format(w3["steps_timed"]))
+    for c in ("setting", "layerwise", "PyTorch", "GEMM floor", "lw / torch", "lw / GEMM"):
+        t.add_column(c, justify="right" if c != "setting" else "left")
+    for key, label in (("batch_size", "batch"), ("width", "width")):
+        for x, r in sorted(w3[key].items(), key=lambda kv: int(kv[0])):
+            tor = r.get("torch")
+            t.add_row(f"{label} {x}", f"{r['layerwise']:.3f}", f"{tor:.3f}" if tor else "n/a",
+                      f"{r['gemm']:.3f}", f"{r['layerwise'] / tor:.2f}x" if tor else "n/a",
+                      f"{r['layerwise'] / r['gemm']:.2f}x")
+    con.print(t)
+
+    t = Table(title="Peak resident memory of W1 (each system in its own process)")
+    for c in ("system", "peak RSS MB", "after imports MB", "training MB", "data MB",
+              "target MB (data x2 + 100)"):
+        t.add_column(c, justify="right" if c != "system" else "left")
+    for system, r in res["memory"].items():
+        if "error" in r:
+            t.add_row(system, "error", "", "", "", str(r["error"]))
+            continue
+        t.add_row(system, f"{r['peak_rss_mb']:.0f}", f"{r['after_imports_mb']:.0f}",
+                  f"{r['training_mb']:.0f}", f"{r['data_mb']:.0f}", f"{r['target_mb']:.0f}")
+    con.print(t)
+
+    t = Table(title="Targets")
+    for c in ("target", "value", "limit", "verdict"):
+        t.add_column(c, justify="right" if c in ("value", "limit") else "left")
+    for r in res["targets"]:
+        if r["value"] is None:
+            t.add_row(r["what"], "n/a", "", "not measured")
+            continue
+        verdict = "[green]met[/]" if r["met"] else f"[red]missed, {r['missed_by']}[/]"
+        t.add_row(r["what"], f"{r['value']:.3g}", f"{r['limit']:.3g}", verdict)
+    con.print(t)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="tiny sizes: finishes in seconds")
+    p.add_argument("--json", help="write the results here")
+    p.add_argument("--out-dir", default=None, help="where the W3 plot goes (default: benchmarks/results)")
+    p.add_argument("--only", default="w1,w2,w3,memory", help="comma-separated subset")
+    p.add_argument("--memory-child", help=argparse.SUPPRESS)
+    p.add_argument("--m", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--dims", help=argparse.SUPPRESS)
+    p.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.memory_child, args.m, [int(d) for d in args.dims.split(",")],
+                     args.batch_size)
+        return 0
+    cfg = QUICK if args.quick else FULL
+    only = set(args.only.split(","))
+    t_start = time.perf_counter()
+
+    def log(msg):
+        print(f"[{time.perf_counter() - t_start:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    res = {"quick": args.quick, "machine": machine_info(), "targets_config": TARGETS}
+    res["w1"] = run_w1(cfg["w1"], log) if "w1" in only else None
+    res["w2"] = run_w2(cfg["w2"], log) if "w2" in only else None
+    res["w3"] = run_w3(cfg["w3"], cfg["w1"], log) if "w3" in only else None
+    res["memory"] = run_memory(cfg["w1"], log) if "memory" in only else None
+    out_dir = Path(args.out_dir) if args.out_dir else HERE / "results"
+    if res["w3"]:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        res["w3_plot"] = str(out_dir / ("w3_scaling_quick.png" if args.quick else "w3_scaling.png"))
+        plot_w3(res["w3"], res["w3_plot"])
+    res["load_avg_end"] = _load()
+    res["seconds"] = time.perf_counter() - t_start
+    if only >= {"w1", "w2", "memory"}:
+        res["targets"] = verdicts(res)
+        print_tables(res)
+    if args.json:
+        tmp = Path(args.json).with_suffix(".tmp")
+        tmp.write_text(json.dumps(res, indent=1, default=str))
+        os.replace(tmp, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

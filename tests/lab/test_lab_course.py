@@ -1,0 +1,109 @@
+"""Full-budget course protocols against the course's published numbers (the oracle).
+
+Digits from /work/notes/course_numbers.md: the init and gradient-checking
+notebooks (numpy 2.4 series), the regularisation notebook run on the course's
+own data.mat, and the first 1000 epochs of the optimisation notebook.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from layerwise.lab import gradcheck, init, optimization, regularization
+from layerwise.lab.common import Context, ReseededRandom, make_engine, train_mini_batches
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FOOTBALL = os.path.join(os.path.dirname(REPO), "shared", "data", "football_2d.mat")
+
+
+@pytest.fixture(scope="module")
+def init_full():
+    return init.run(Context(out_dir=os.devnull))
+
+
+@pytest.mark.parametrize("run", ["zeros", "random", "he"])
+def test_init_full_budget_reproduces_the_course(init_full, run):
+    rec = init_full.runs[run]
+    pub = init.PUBLISHED[run]
+    assert len(rec["costs"]) == 150
+    for it, value in pub["costs"].items():
+        np.testing.assert_allclose(rec["costs"][it // 100], value, rtol=1e-12,
+                                   err_msg=f"{run} cost at iteration {it}")
+    assert rec["train_accuracy"] == pub["train_accuracy"]
+    assert rec["test_accuracy"] == pub["test_accuracy"]
+
+
+def test_init_he_full_series(init_full):
+    # every printed He cost, iterations 0..14000 (course_numbers.md section 1.4)
+    printed = [0.8830537463419761, 0.6879825919728063, 0.6751286264523371, 0.6526117768893807,
+               0.6082958970572938, 0.5304944491717495, 0.4138645817071795, 0.31178034648444414,
+               0.23696215330322562, 0.18597287209206836, 0.15015556280371808,
+               0.12325079292273551, 0.09917746546525934, 0.08457055954024277,
+               0.07357895962677363]
+    result = init_full
+    np.testing.assert_allclose(result.runs["he"]["costs"][::10], printed, rtol=1e-12)
+    assert np.isfinite(result.runs["random"]["costs"][0])  # the course printed inf here
+
+
+def test_gradcheck_reproduces_the_course():
+    result = gradcheck.run(Context(out_dir=os.devnull))
+    runs = result.runs
+    np.testing.assert_allclose(runs["1d"]["difference"], 2.919335883291695e-10, rtol=1e-6)
+    np.testing.assert_allclose(runs["nd_fixed"]["difference"], 1.1890913024229996e-07, rtol=1e-9)
+    np.testing.assert_allclose(runs["nd_buggy"]["difference"], 0.2850931567761623, rtol=1e-12)
+    assert runs["nd_buggy"]["blamed"] == ["b1", "W2"]
+
+
+def test_gradcheck_planted_bugs_are_exactly_the_course_ones():
+    X, Y, params = gradcheck.test_case()
+    good = gradcheck.backward(X, Y, params, buggy=False)
+    bad = gradcheck.backward(X, Y, params, buggy=True)
+    np.testing.assert_array_equal(bad["dW2"], 2 * good["dW2"])
+    np.testing.assert_allclose(bad["db1"], 4 * good["db1"], rtol=1e-15)
+    for key in ("dW1", "db2", "dW3", "db3"):
+        np.testing.assert_array_equal(bad[key], good[key])
+    # the course's test case: seed 1, X first (its first entry is randn's first draw)
+    np.testing.assert_allclose(X[0, 0], 1.6243453636632417, rtol=0)
+
+
+@pytest.mark.parametrize("run", ["gd", "adam"])
+def test_optimization_first_1000_epochs(run):
+    from layerwise.initializers import initialize_parameters_deep
+
+    X, Y = optimization.load_moons()
+    params = initialize_parameters_deep([2, 5, 2, 1], "he", rng=np.random.RandomState(3))
+    engine = make_engine([2, 5, 2, 1], ["relu", "relu", "sigmoid"], params, mean_in_delta=True)
+    costs, _, _ = train_mini_batches(engine, X, Y, optimization.RUNS[run][1](), 1001, 64,
+                                     epoch_seed=lambda i: 11 + i)
+    full = {"gd": [0.7024046849828726, 0.66810064295887],
+            "adam": [0.7021655222604548, 0.16784505282581155]}[run]
+    np.testing.assert_allclose([costs[0], costs[10]], full, rtol=1e-12)
+    assert [f"{c:f}" for c in (costs[0], costs[10])] == [
+        f"{v:f}" for v in optimization.PUBLISHED[run][0][:2]]
+
+
+def test_reseeded_random_replays_a_fresh_randomstate():
+    rng = ReseededRandom(1)
+    for _ in range(3):
+        rng.restart()
+        fresh = np.random.RandomState(1)
+        np.testing.assert_array_equal(rng.random((20, 7)), fresh.random((20, 7)))
+        np.testing.assert_array_equal(rng.random((3, 7)), fresh.random((3, 7)))
+
+
+@pytest.mark.skipif(not os.path.isfile(FOOTBALL),
+                    reason=f"the course's data.mat is not at {FOOTBALL}")
+def test_regularization_on_the_course_data_reproduces_the_course():
+    from layerwise.lab.data import load_data_file
+
+    d = load_data_file(FOOTBALL)
+    trained = regularization.train_runs(d["X_train"], d["Y_train"], d["X_test"], d["Y_test"],
+                                        regularization.ITERATIONS)
+    for name, pub in regularization.PUBLISHED.items():
+        rec = trained[name][0]
+        for it, value in pub["costs"].items():
+            np.testing.assert_allclose(rec["costs"][it // 100], value, rtol=1e-9,
+                                       err_msg=f"{name} cost at iteration {it}")
+        assert rec["test_accuracy"] == pub["test_accuracy"], name
+        np.testing.assert_allclose(rec["train_accuracy"], pub["train_accuracy"], rtol=1e-15)
