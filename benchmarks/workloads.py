@@ -64,44 +64,179 @@ def initial_weights(dims, seed, dtype):
     return lw.initialize_parameters_deep(dims, "he", rng=seed, dtype=dtype)
 
 
-# ------------------------------------------------------------------ W1: layerwise
+# ------------------------------------------------------------------------------- W1
+#
+# The systems run interleaved, one epoch each per round (layerwise, PyTorch,
+# scikit-learn, GEMM floor, then the next round), so that a burst of load from
+# elsewhere on the machine lands on all of them alike. layerwise trains through
+# one ``Network.fit`` call; the others' epochs run inside its epoch callback,
+# outside layerwise's clock.
 
 
-class _EpochClock:
-    """A ``fit`` callback recording the wall time of each epoch."""
+class TorchW1:
+    """The idiomatic PyTorch CPU loop, same initial weights and same batch order.
 
-    def __init__(self):
+    Each epoch's permutation is drawn exactly as layerwise's ``fit(rng=seed)``
+    draws it (``RandomState(seed).permutation(m)``, once per epoch).
+    """
+
+    def __init__(self, D, y, dims, *, batch_size, seed, lr=1e-3):
+        import torch
+
+        self.torch = torch
+        self.X, self.t = torch.from_numpy(D), torch.from_numpy(y)
+        self.model = _torch_mlp(dims, initial_weights(dims, seed, np.float32))
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=lr)
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.order = np.random.RandomState(seed)
+        self.batch_size = batch_size
         self.times = []
+
+    def epoch(self):
+        X, t, bs, opt, model, loss_fn = (self.X, self.t, self.batch_size, self.opt, self.model,
+                                         self.loss_fn)
+        m = X.shape[0]
+        t0 = time.perf_counter()
+        perm = self.torch.from_numpy(self.order.permutation(m))
+        for a in range(0, m, bs):
+            idx = perm[a:a + bs]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(X[idx]), t[idx])
+            loss.backward()
+            opt.step()
+        self.times.append(time.perf_counter() - t0)
+
+    def loss(self):
+        X, t, m = self.X, self.t, self.X.shape[0]
+        with self.torch.no_grad():
+            total = sum(float(self.loss_fn(self.model(X[a:a + 4096]), t[a:a + 4096]))
+                        * min(4096, m - a) for a in range(0, m, 4096))
+        return total / m
+
+
+class SklearnW1:
+    """``MLPClassifier(solver="adam")`` with warm_start: each ``fit`` call is one epoch."""
+
+    def __init__(self, D, y, dims, *, batch_size, seed, lr=1e-3):
+        from sklearn.neural_network import MLPClassifier
+
+        self.D, self.y = D, y
+        self.clf = MLPClassifier(hidden_layer_sizes=tuple(dims[1:-1]), activation="relu",
+                                 solver="adam", alpha=0.0, batch_size=batch_size,
+                                 learning_rate_init=lr, max_iter=1, shuffle=True,
+                                 random_state=seed, warm_start=True, tol=0.0)
+        self.times = []
+
+    def epoch(self):
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            t0 = time.perf_counter()
+            self.clf.fit(self.D, self.y)
+            self.times.append(time.perf_counter() - t0)
+
+    def loss(self):
+        from sklearn.metrics import log_loss
+
+        return float(log_loss(self.y, self.clf.predict_proba(self.D), labels=self.clf.classes_))
+
+
+class GemmW1:
+    """The matrix products of one epoch alone, through ``np.matmul``.
+
+    Per mini-batch of b columns: the forward ``W_l @ A_{l-1}`` of every layer,
+    and in the backward ``dZ_l @ A_{l-1}^T`` for every layer and ``W_l^T @ dZ_l``
+    for every layer but the first -- the products no training step can avoid.
+    """
+
+    def __init__(self, m, dims, *, batch_size, seed=0, dtype=np.float32):
+        rng = np.random.default_rng(seed)
+        L = len(dims) - 1
+        self.L = L
+        self.W = [rng.standard_normal((dims[l], dims[l - 1])).astype(dtype) for l in range(1, L + 1)]
+        self.dW = [np.empty_like(w) for w in self.W]
+        self.sizes = [min(batch_size, m - a) for a in range(0, m, batch_size)]
+        self.bufs = {}
+        for b in set(self.sizes):
+            A = [rng.standard_normal((dims[l], b)).astype(dtype) for l in range(L + 1)]
+            dA = [np.empty((dims[l], b), dtype) for l in range(L + 1)]
+            self.bufs[b] = (A, dA)
+        self.times = []
+
+    def epoch(self):
+        W, dW, L = self.W, self.dW, self.L
+        t0 = time.perf_counter()
+        for b in self.sizes:
+            A, dA = self.bufs[b]
+            for l in range(L):
+                np.matmul(W[l], A[l], out=A[l + 1])
+            for l in range(L - 1, -1, -1):
+                np.matmul(A[l + 1], A[l].T, out=dW[l])
+                if l > 0:
+                    np.matmul(W[l].T, A[l + 1], out=dA[l])
+        self.times.append(time.perf_counter() - t0)
+
+
+class _Rounds:
+    """``fit`` callback: times layerwise's epochs and runs the others' in between."""
+
+    def __init__(self, others, X, Y):
+        self.others, self.X, self.Y = others, X, Y
+        self.times = []
+        self.first_losses = {}
 
     def on_train_begin(self, network):
         self._t = time.perf_counter()
 
     def on_epoch_end(self, network, epoch, logs):
-        now = time.perf_counter()
-        self.times.append(now - self._t)
-        self._t = now
+        self.times.append(time.perf_counter() - self._t)
+        for name, other in self.others.items():
+            other.epoch()
+        if epoch == 0:  # the loss after one epoch from the same weights, each system's own
+            self.first_losses["layerwise"] = network.evaluate(self.X, self.Y)["cost"]
+            for name, other in self.others.items():
+                if hasattr(other, "loss"):
+                    self.first_losses[name] = other.loss()
+        self._t = time.perf_counter()
         return False
 
     def on_train_end(self, network, history):
         pass
 
 
-def w1_layerwise(D, y, dims, *, batch_size, epochs, seed, lr=1e-3):
-    """Train with ``Network.fit`` on ``D.T`` (the column convention, no copy).
+def w1_interleaved(D, y, dims, *, batch_size, epochs, seed, systems=("torch", "sklearn", "gemm"),
+                   lr=1e-3):
+    """W1 for every system, epoch by epoch in rounds. Returns per-system results.
 
-    Returns per-epoch seconds, the training-set loss after the epochs, and the
-    history's per-epoch costs.
+    layerwise trains with ``Network.fit`` on ``D.T`` (the column convention,
+    no copy), from the same initial weights as PyTorch, in the same batch order.
     """
     import layerwise as lw
 
+    others = {}
+    if "torch" in systems:
+        others["torch"] = TorchW1(D, y, dims, batch_size=batch_size, seed=seed, lr=lr)
+    if "sklearn" in systems:
+        others["sklearn"] = SklearnW1(D, y, dims, batch_size=batch_size, seed=seed, lr=lr)
+    if "gemm" in systems:
+        others["gemm"] = GemmW1(D.shape[0], dims, batch_size=batch_size, seed=seed)
     net = lw.Network(dims, ["relu"] * (len(dims) - 2) + ["softmax"], dtype=np.float32, seed=seed)
     net.parameters = initial_weights(dims, seed, np.float32)
     X, Y = D.T, one_hot_columns(y, dims[-1])
-    clock = _EpochClock()
-    history = net.fit(X, Y, optimizer=lw.Adam(lr), batch_size=batch_size, epochs=epochs,
-                      verbose=0, rng=seed, callbacks=[clock])
-    loss = net.evaluate(X, Y)["cost"]
-    return {"epoch_s": clock.times, "loss": loss, "history_cost": history.cost}
+    rounds = _Rounds(others, X, Y)
+    net.fit(X, Y, optimizer=lw.Adam(lr), batch_size=batch_size, epochs=epochs, verbose=0,
+            rng=seed, callbacks=[rounds])
+    out = {"layerwise": {"epoch_s": rounds.times, "loss": net.evaluate(X, Y)["cost"]}}
+    for name, other in others.items():
+        out[name] = {"epoch_s": other.times}
+        if hasattr(other, "loss"):
+            out[name]["loss"] = other.loss()
+    for name, loss in rounds.first_losses.items():
+        out[name]["loss_first_epoch"] = loss
+    if "torch" in others:
+        out["torch"]["threads"] = others["torch"].torch.get_num_threads()
+    return out
 
 
 def w1_layerwise_memory(D, y, dims, *, batch_size, seed):
@@ -112,7 +247,12 @@ def w1_layerwise_memory(D, y, dims, *, batch_size, seed):
             epochs=1, verbose=0, rng=seed)
 
 
-# ---------------------------------------------------------------------- W1: torch
+def w1_torch_memory(D, y, dims, *, batch_size, seed):
+    TorchW1(D, y, dims, batch_size=batch_size, seed=seed).epoch()
+
+
+def w1_sklearn_memory(D, y, dims, *, batch_size, seed):
+    SklearnW1(D, y, dims, batch_size=batch_size, seed=seed).epoch()
 
 
 def _torch_mlp(dims, params):
@@ -129,107 +269,6 @@ def _torch_mlp(dims, params):
         if l < len(dims) - 1:
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
-
-
-def w1_torch(D, y, dims, *, batch_size, epochs, seed, lr=1e-3):
-    """The idiomatic PyTorch CPU loop, same initial weights and same batch order.
-
-    The permutation of each epoch is drawn exactly as layerwise's ``fit(rng=seed)``
-    draws it (``RandomState(seed).permutation(m)`` once per epoch).
-    """
-    import torch
-
-    X, t = torch.from_numpy(D), torch.from_numpy(y)
-    model = _torch_mlp(dims, initial_weights(dims, seed, np.float32))
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    order = np.random.RandomState(seed)
-    m = D.shape[0]
-    times = []
-    for _ in range(epochs):
-        t0 = time.perf_counter()
-        perm = torch.from_numpy(order.permutation(m))
-        for a in range(0, m, batch_size):
-            idx = perm[a:a + batch_size]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(X[idx]), t[idx])
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - t0)
-    with torch.no_grad():
-        total = sum(float(loss_fn(model(X[a:a + 4096]), t[a:a + 4096])) * min(4096, m - a)
-                    for a in range(0, m, 4096))
-    return {"epoch_s": times, "loss": total / m, "threads": torch.get_num_threads()}
-
-
-def w1_torch_memory(D, y, dims, *, batch_size, seed):
-    w1_torch(D, y, dims, batch_size=batch_size, epochs=1, seed=seed)
-
-
-# -------------------------------------------------------------------- W1: sklearn
-
-
-def _sklearn_model(dims, batch_size, seed, lr=1e-3):
-    from sklearn.neural_network import MLPClassifier
-
-    return MLPClassifier(hidden_layer_sizes=tuple(dims[1:-1]), activation="relu", solver="adam",
-                         alpha=0.0, batch_size=batch_size, learning_rate_init=lr, max_iter=1,
-                         shuffle=True, random_state=seed, warm_start=True, tol=0.0)
-
-
-def w1_sklearn(D, y, dims, *, batch_size, epochs, seed):
-    """``MLPClassifier`` with warm_start: each ``fit`` call is one epoch."""
-    from sklearn.exceptions import ConvergenceWarning
-
-    clf = _sklearn_model(dims, batch_size, seed)
-    times = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for _ in range(epochs):
-            t0 = time.perf_counter()
-            clf.fit(D, y)
-            times.append(time.perf_counter() - t0)
-    return {"epoch_s": times, "loss": float(clf.loss_)}
-
-
-def w1_sklearn_memory(D, y, dims, *, batch_size, seed):
-    w1_sklearn(D, y, dims, batch_size=batch_size, epochs=1, seed=seed)
-
-
-# ----------------------------------------------------------------------- GEMM floor
-
-
-def gemm_floor(m, dims, batch_size, repeats, dtype=np.float32, seed=0):
-    """Seconds for the matrix products of one epoch alone, through ``np.matmul``.
-
-    Per mini-batch of b columns: the forward ``W_l @ A_{l-1}`` of every layer, and
-    in the backward ``dZ_l @ A_{l-1}^T`` for every layer and ``W_l^T @ dZ_l`` for
-    every layer but the first -- the products a training step cannot avoid.
-    Returns the per-repeat times (the caller takes the median).
-    """
-    rng = np.random.default_rng(seed)
-    L = len(dims) - 1
-    W = [rng.standard_normal((dims[l], dims[l - 1])).astype(dtype) for l in range(1, L + 1)]
-    dW = [np.empty_like(w) for w in W]
-    sizes = [min(batch_size, m - a) for a in range(0, m, batch_size)]
-    bufs = {}
-    for b in set(sizes):
-        A = [rng.standard_normal((dims[l], b)).astype(dtype) for l in range(L + 1)]
-        dA = [np.empty((dims[l], b), dtype) for l in range(L + 1)]
-        bufs[b] = (A, dA)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for b in sizes:
-            A, dA = bufs[b]
-            for l in range(L):
-                np.matmul(W[l], A[l], out=A[l + 1])
-            for l in range(L - 1, -1, -1):
-                np.matmul(A[l + 1], A[l].T, out=dW[l])
-                if l > 0:
-                    np.matmul(W[l].T, A[l + 1], out=dA[l])
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 # ----------------------------------------------------------------------------- W2
@@ -357,21 +396,13 @@ def w2_torch(name, epochs, seed=0):
 # ----------------------------------------------------------------------------- W3
 
 
-def w3_point(system, D, y, dims, batch_size, steps, seed=0):
-    """Seconds of one full epoch, estimated from ``steps`` mini-batches.
+def w3_point(D, y, dims, batch_size, steps, systems, seed=0):
+    """Seconds of one epoch over all of ``D``, per system, estimated from a subset.
 
-    Trains one warm-up and one timed epoch on the first ``steps * batch_size``
-    examples and scales the timed epoch to the whole data.
+    Trains one warm-up and one timed epoch (interleaved, as W1) on the first
+    ``steps * batch_size`` examples and scales the timed epoch to the whole data.
     """
     n = min(D.shape[0], steps * batch_size)
-    Ds, ys = D[:n], y[:n]
-    scale = D.shape[0] / n
-    if system == "layerwise":
-        out = w1_layerwise(Ds, ys, dims, batch_size=batch_size, epochs=2, seed=seed)
-        return out["epoch_s"][1] * scale
-    if system == "torch":
-        out = w1_torch(Ds, ys, dims, batch_size=batch_size, epochs=2, seed=seed)
-        return out["epoch_s"][1] * scale
-    if system == "gemm":
-        return float(np.median(gemm_floor(n, dims, batch_size, 2)[1:])) * scale
-    raise ValueError(system)
+    out = w1_interleaved(D[:n], y[:n], dims, batch_size=batch_size, epochs=2, seed=seed,
+                         systems=systems)
+    return {k: v["epoch_s"][1] * D.shape[0] / n for k, v in out.items()}

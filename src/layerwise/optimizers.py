@@ -17,6 +17,14 @@ Conventions (written where they bite):
   ``t`` counts updates from 1.
 
 ``grads`` uses the parameter names with a ``d`` in front (``dW1`` for ``W1``).
+
+Speed: the training engine hands over all parameters as one flat array, so a
+step is a handful of in-place NumPy operations whatever the depth. Adam's
+fourteen passes over a large array cost more than its matrix products spare
+(about 1 ms per step for 535 k float32 parameters); when numba is installed, an
+optional compiled kernel does the same operations, in the same order and the
+same dtype, in one pass (same bits: ``tests/speed`` checks it). Set
+``LAYERWISE_NO_NUMBA=1`` to turn it off.
 """
 
 from __future__ import annotations

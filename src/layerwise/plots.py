@@ -47,8 +47,10 @@ def curves(path, panels, *, suptitle=None, ncols=None, panel_size=(5.6, 4.0)):
     path : str, the PNG to write
     panels : list of dict
         Each with ``title``, ``xlabel``, ``ylabel``, ``series`` and optional
-        ``logy``/``logx`` (bool), ``ylim`` and ``hline`` (a y value drawn dashed,
-        with ``hline_label``). A series is a dict with ``label``, ``x``, ``y`` and
+        ``logy``/``logx`` (bool), ``ylim``, ``hline`` (a y value drawn dashed,
+        with ``hline_label``), ``xticks`` (labels for x = 0, 1, ...), ``legend`` (False
+        to leave it out), ``legend_loc``, ``legend_ncol``, ``legend_size``. A series
+        is a dict with ``label``, ``x``, ``y`` and
         optional ``kind`` ("line" or "scatter"), ``color``, ``style``, ``marker``,
         ``alpha``, ``linewidth``.
     suptitle : str, optional
@@ -81,7 +83,8 @@ def curves(path, panels, *, suptitle=None, ncols=None, panel_size=(5.6, 4.0)):
         ax.set_xlabel(panel.get("xlabel", ""))
         ax.set_ylabel(panel.get("ylabel", ""))
         ax.grid(True, alpha=0.3)
-        if any(s.get("label") for s in panel["series"]) or panel.get("hline_label"):
+        wants_legend = any(s.get("label") for s in panel["series"]) or panel.get("hline_label")
+        if wants_legend and panel.get("legend", True):
             ax.legend(fontsize=panel.get("legend_size", 9), loc=panel.get("legend_loc", "best"),
                       framealpha=0.85, ncol=panel.get("legend_ncol", 1))
     return _save(fig, path, suptitle)

@@ -150,4 +150,5 @@ def test_output_works_without_a_terminal(tmp_path, capsys):
     status = main(["lab", "gradcheck", "--out", str(tmp_path / "r")])
     out = capsys.readouterr().out
     assert status == 0
-    assert "nd_buggy" in out and "index.html" in out
+    assert "N-D, buggy backward" in out and "b1, W2" in out  # the table
+    assert out.rstrip().endswith("index.html")  # then the report's path

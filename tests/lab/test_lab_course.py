@@ -98,6 +98,7 @@ def test_regularization_on_the_course_data_reproduces_the_course():
     from layerwise.lab.data import load_data_file
 
     d = load_data_file(FOOTBALL)
+    assert regularization.is_course_data(d["X_train"], d["Y_train"], d["X_test"], d["Y_test"])
     trained = regularization.train_runs(d["X_train"], d["Y_train"], d["X_test"], d["Y_test"],
                                         regularization.ITERATIONS)
     for name, pub in regularization.PUBLISHED.items():

@@ -118,7 +118,7 @@ def _reading(runs, epochs):
         lines.append("Contrary to the notes' claim, the ReLU family does not converge faster "
                      "here: " + f"{order[0]} is first.")
     if speed("sigmoid") > epochs:
-        lines.append(f"Sigmoid hidden layers barely move in {epochs} epochs (final cost "
-                     f"{runs['sigmoid']['final_cost']:.3f}): their gradients shrink by at most "
-                     "1/4 per layer.")
+        lines.append(f"Sigmoid hidden layers never reach the target in {epochs} epochs (final "
+                     f"cost {runs['sigmoid']['final_cost']:.3f}): the sigmoid's slope is at most "
+                     "1/4, so the gradient shrinks at every layer it crosses.")
     return lines

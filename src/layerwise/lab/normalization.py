@@ -128,25 +128,25 @@ def _reading(runs, best, iterations, scales, majority):
     lines = [f"Raw feature magnitudes range from {scales.min():.3g} to {scales.max():.3g} (mean "
              f"absolute value): a ratio of {scales.max() / scales.min():.0f}."]
 
-    def reach(r):
+    def reach(kind, r):
         it = r["iterations_to_target"]
-        return f"{it} iterations" if it is not None else f"never (in {iterations})"
+        if it is None:
+            return (f"{kind}: no learning rate of the grid reaches cost {TARGET} in {iterations} "
+                    f"iterations (best final cost {fmt(r['final_cost'])}, at "
+                    f"{r['learning_rate']:g})")
+        return (f"{kind}: the best learning rate, {r['learning_rate']:g}, reaches cost {TARGET} "
+                f"in {it} iterations")
 
-    lines.append(f"Standardised inputs: best learning rate {sb['learning_rate']:g} reaches cost "
-                 f"{TARGET} in {reach(sb)}; test accuracy {fmt(sb['test_accuracy'])}.")
-    lines.append(f"Raw inputs: the best of the same rates ({rb['learning_rate']:g}) reaches it in "
-                 f"{reach(rb)}; final cost {fmt(rb['final_cost'])}, test accuracy "
-                 f"{fmt(rb['test_accuracy'])}.")
+    lines.append(reach("Standardised inputs", sb) + f"; test accuracy {fmt(sb['test_accuracy'])}.")
+    lines.append(reach("Raw inputs", rb) + f"; test accuracy {fmt(rb['test_accuracy'])}.")
     diverged = [f"{r['learning_rate']:g}" for r in runs.values() if r["inputs"] == "raw"
                 and (r["diverged"] or r["final_cost"] is None)]
     if diverged:
         lines.append(f"On raw inputs, learning rates {', '.join(diverged)} blow up.")
     if rb["iterations_to_target"] is None:
-        lines.append(f"No learning rate from {min(LEARNING_RATES):g} to {max(LEARNING_RATES):g} "
-                     "trains the net on raw inputs: the first layer's pre-activations are in the "
-                     "hundreds, the output saturates, and the ReLUs die or the net settles on "
-                     f"predicting one class (test accuracy {fmt(rb['test_accuracy'])}, the share "
-                     f"of the larger class is {majority:.4f}).")
+        lines.append("On raw inputs the first layer's pre-activations are in the hundreds: the "
+                     "output saturates, the ReLUs die, and the net ends up predicting one class "
+                     f"(the larger class is {majority:.1%} of the test set).")
     s_it, r_it = sb["iterations_to_target"], rb["iterations_to_target"]
     if s_it is not None and (r_it is None or s_it < r_it):
         lines.append("As the notes claim, normalising makes the cost surface rounder: larger "

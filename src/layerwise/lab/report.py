@@ -90,7 +90,10 @@ def write_html(path, results, titles, meta, figure_dir="figures"):
     nav = " ".join(f"<a href='#{_e(n)}'>{_e(n)}</a>" for n in results)
     summary = _table(["experiment", "what it shows", "seconds"],
                      [[n, titles[n], f"{r.seconds:.1f}"] for n, r in results.items()])
-    options = ", ".join(f"{k} = {v}" for k, v in meta["options"].items())
+    o = meta["options"]
+    options = (f"experiments: {', '.join(o['experiments'])}; "
+               f"{'--quick budgets' if o['quick'] else 'full budgets'}; seed {o['seed']}; data: "
+               f"{o['data'] or 'built-in'}; {o['jobs']} worker process(es)")
     body = [f"<h1>layerwise lab</h1><p class='sub'>Deep fully-connected networks from scratch on "
             f"NumPy: the experiments of the course notes, re-run. Generated "
             f"{_e(meta['generated'])} in {meta['total_seconds']:.1f} s ({_e(options)}).</p>",

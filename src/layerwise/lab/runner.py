@@ -88,8 +88,11 @@ class _Display:
         self.progress.update(self.tasks[key], completed=done, total=total)
 
     def show(self, name, title, result):
+        """Replace the experiment's finished bars by its table (keeps the live area short)."""
         from rich.table import Table
 
+        for key in [k for k in self.tasks if k[0] == name]:
+            self.progress.remove_task(self.tasks.pop(key))
         table = Table(title=f"{name} -- {title} ({result.seconds:.1f} s)", title_justify="left",
                       header_style="bold")
         for col in result.table.columns:
@@ -111,15 +114,15 @@ def run_all(names, *, ctx_fields, jobs, console):
     console : rich Console for bars and tables
     """
     results = {}
-    with _Display(console) as display:
-        if jobs <= 1 or len(names) == 1:
+    if jobs <= 1 or len(names) == 1:
+        with _Display(console) as display:
             for name in names:
                 ctx = Context(progress=lambda run, d, t, n=name: display.update(n, run, d, t),
                               **ctx_fields)
                 results[name] = run_experiment(name, ctx)
                 display.show(name, load(name).TITLE, results[name])
-        else:
-            _run_parallel(names, ctx_fields, jobs, display, results)
+    else:
+        _run_parallel(names, ctx_fields, jobs, console, results)
     return {name: results[name] for name in names}
 
 
@@ -139,7 +142,7 @@ def _preload(names):
         load(name)
 
 
-def _run_parallel(names, ctx_fields, jobs, display, results):
+def _run_parallel(names, ctx_fields, jobs, console, results):
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
         _preload(names)
@@ -148,20 +151,28 @@ def _run_parallel(names, ctx_fields, jobs, display, results):
     order = sorted(names, key=lambda n: -EXPECTED_SECONDS.get(n, 1))
     with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=mp,
                              initializer=_init_worker, initargs=(q,)) as pool:
+        # Submitting forks the workers; do it before the display starts its refresh
+        # thread, so that no thread is running when the process forks.
         pending = {pool.submit(_worker, name, ctx_fields): name for name in order}
-        try:
-            while pending:
-                done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+        with _Display(console) as display:
+            _collect(pending, q, display, results)
+
+
+def _collect(pending, q, display, results):
+    """Show progress and tables until every experiment in ``pending`` is done."""
+    try:
+        while pending:
+            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            _drain(q, display)
+            for future in done:
+                name = pending.pop(future)
+                results[name] = future.result()
                 _drain(q, display)
-                for future in done:
-                    name = pending.pop(future)
-                    results[name] = future.result()
-                    _drain(q, display)
-                    display.show(name, load(name).TITLE, results[name])
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+                display.show(name, load(name).TITLE, results[name])
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
 
 
 def _drain(q, display):
