@@ -14,10 +14,16 @@ The arithmetic is that of :mod:`layerwise.propagation` -- the same kernels
 the tests check that both give the same numbers.
 
 Where the mean's ``1/m`` is applied is a choice of rounding, not of
-mathematics: by default each ``dW`` and ``db`` is scaled (as ``L_model_backward``
-does); with ``mean_in_delta=True`` the output layer's ``dZ`` is scaled once and
-the rest follows unscaled -- the form of the course's ``init_utils`` and
-``opt_utils``, needed to reproduce their printed digits, and a little cheaper.
+mathematics: in float64, by default, each ``dW`` and ``db`` is scaled (as
+``L_model_backward`` does); with ``mean_in_delta=True`` the output layer's ``dZ``
+is scaled once and the rest follows unscaled -- the form of the course's
+``init_utils`` and ``opt_utils``, needed to reproduce their printed digits, and
+cheaper (one pass fewer over every ``dW``), hence the default in float32.
+
+Per step, the engine runs only NumPy calls that the arithmetic needs: the
+per-layer arrays, kernels and buffers are looked up once (in ``__init__`` and
+per batch size), since a step of the notes' small networks takes tens of
+microseconds and dict lookups would be a visible part of it.
 
 One saving is worth a word: the backward kernels of every activation can be
 written in terms of the activation ``A`` alone (ReLU-type units from the sign of
@@ -57,7 +63,9 @@ class Engine:
     loss : str, a loss name
     dtype : numpy floating dtype
     parameters : dict, optional, initial values (copied into the flat array)
-    mean_in_delta : bool, default False, fold ``1/m`` into the output ``dZ``
+    mean_in_delta : bool or None, fold ``1/m`` into the output ``dZ``; default
+        (None): False for float64 (the rounding of ``L_model_backward``), True for
+        float32 and narrower (one pass fewer over every ``dW`` per step)
 
     Attributes
     ----------
@@ -66,13 +74,18 @@ class Engine:
     """
 
     def __init__(self, layer_dims, activations, loss, dtype=np.float64, parameters=None, *,
-                 mean_in_delta=False):
-        self.mean_in_delta = mean_in_delta
+                 mean_in_delta=None):
         self.layer_dims = list(layer_dims)
         self.L = len(layer_dims) - 1
         self.activations = [get_activation(a) for a in activations]
         self.loss = get_loss(loss)
         self.dtype = np.dtype(dtype)
+        # Default: float64 keeps L_model_backward's rounding (1/m on each dW, db);
+        # lower precisions fold 1/m into the output dZ, which spares a pass over
+        # every dW per step (a rounding difference far below their precision).
+        if mean_in_delta is None:
+            mean_in_delta = self.dtype.itemsize < 8
+        self.mean_in_delta = bool(mean_in_delta)
         spans, size = _layout(self.layer_dims)
         self.theta = np.zeros(size, dtype=self.dtype)
         self.dtheta = np.zeros(size, dtype=self.dtype)

@@ -91,6 +91,20 @@ def test_engine_l2_and_dropout_match_course_functions(dtype):
                                lw.l2_penalty(params, lambd, m), rtol=1e-6 if dtype == np.float32 else 1e-14)
 
 
+def test_mean_in_delta_default_keeps_float64_rounding_and_speeds_float32():
+    assert Engine([2, 3, 1], ["relu", "sigmoid"], "binary_cross_entropy").mean_in_delta is False
+    assert Engine([2, 3, 1], ["relu", "sigmoid"], "binary_cross_entropy",
+                  np.float32).mean_in_delta is True
+    # float64 by default is bitwise L_model_backward (1/m applied to each dW, db)
+    acts, loss = ["relu", "relu", "sigmoid"], "binary_cross_entropy"
+    dims, params, X, Y = _problem(acts, loss, 1, np.float64)
+    _, ref, _ = _course_grads(params, X, Y, acts, loss)
+    e = Engine(dims, acts, loss, np.float64, params)
+    e.forward_backward(X, Y)
+    for key, g in e.grads.items():
+        np.testing.assert_array_equal(g, ref[key], err_msg=key)
+
+
 def test_engine_sample_weight_of_ones_changes_nothing_and_twos_double():
     acts, loss = ["relu", "relu", "sigmoid"], "binary_cross_entropy"
     dims, params, X, Y = _problem(acts, loss, 1, np.float64)
