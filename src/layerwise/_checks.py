@@ -94,13 +94,28 @@ def as_float_array(name, value, *, ndim=2, dtype=None):
 
 
 def check_finite(name, array):
-    """Raise ``ValueError`` if ``array`` holds NaN or infinity."""
-    if not np.all(np.isfinite(array)):
+    """Raise ``ValueError`` if ``array`` holds NaN or infinity.
+
+    Checked block by block, so that a large training set costs no full-size
+    boolean temporary.
+    """
+    # ravel(order="K") is a view of any contiguous array, C or Fortran ordered.
+    flat = array.ravel(order="K") if array.flags.c_contiguous or array.flags.f_contiguous else None
+    if flat is not None and flat.size > _FINITE_BLOCK:
+        ok = all(np.isfinite(flat[i:i + _FINITE_BLOCK]).all()
+                 for i in range(0, flat.size, _FINITE_BLOCK))
+    else:
+        ok = bool(np.isfinite(array).all())
+    if not ok:
         bad = np.argwhere(~np.isfinite(array))[0]
         raise ValueError(
             f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in bad)})"
         )
     return array
+
+
+#: Elements checked at a time by :func:`check_finite`.
+_FINITE_BLOCK = 1 << 20
 
 
 def check_layer_dims(layer_dims):

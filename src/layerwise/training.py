@@ -211,7 +211,7 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
             optimizer.learning_rate = lr
             snapshot[...] = engine.theta
             batches = order.new_epoch(rng)
-            loss_total = 0.0
+            loss_total = penalty_total = 0.0
             # Overflow is how divergence shows; it is detected below and reported
             # as one clear error instead of a stream of RuntimeWarnings.
             with np.errstate(over="ignore", invalid="ignore"):
@@ -220,8 +220,13 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
                                                    sample_weight=Wb)
                     if not isfinite(loss_total):
                         break
+                    if lambd:
+                        # The L2 term of this batch's objective, on the same parameters
+                        # as its loss (before the update), weighted by the batch's share.
+                        mb = Xb.shape[1]
+                        penalty_total += engine.l2_penalty(lambd, mb) * mb
                     update(grads, state, params)
-            cost = loss_total / m + engine.l2_penalty(lambd, m if len(slices) == 1 else batch_size)
+            cost = (loss_total + penalty_total) / m
             if not (math.isfinite(cost) and np.isfinite(engine.theta).all()):
                 engine.theta[...] = snapshot
                 raise TrainingDivergedError(

@@ -264,11 +264,6 @@ def test_history_replays_with_course_functions_and_follows_the_schedule():
     assert history.epochs == 6 and not history.stopped_early and not history.interrupted
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "training.run_epochs adds the L2 term computed with the parameters AFTER the epoch's update "
-    "to a loss computed BEFORE it; History.cost[0] is 1.086768 instead of the course's "
-    "compute_cost(..., lambd) = 1.088572. Fix: accumulate engine.l2_penalty before each "
-    "optimizer.update (weighted by batch_m / m)."))
 def test_history_cost_includes_l2_term():
     X, Y = _binary_data()
     net = lw.Network([2, 5, 1], seed=3)
