@@ -143,6 +143,14 @@ ACTIVATIONS = {
 def get_activation(name):
     """Return the :class:`Activation` called ``name``.
 
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    Activation
+
     Raises
     ------
     ValueError
@@ -172,51 +180,134 @@ def sigmoid(z):
 
 
 def sigmoid_derivative(z):
-    """``sigmoid(z) * (1 - sigmoid(z))``, elementwise; same shape as ``z``."""
+    """``sigmoid(z) * (1 - sigmoid(z))``, elementwise.
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     a = sigmoid(z)
     return _sigmoid_backward(np.ones_like(a), None, a)
 
 
 def tanh(z):
-    """Hyperbolic tangent, elementwise; same shape and dtype as ``z``."""
+    """Hyperbolic tangent, elementwise.
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     return _tanh_forward(_floating(z))
 
 
 def tanh_derivative(z):
-    """``1 - tanh(z)**2``, elementwise; same shape as ``z``."""
+    """``1 - tanh(z)**2``, elementwise.
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     a = tanh(z)
     return _tanh_backward(np.ones_like(a), None, a)
 
 
 def relu(z):
-    """``max(z, 0)``, elementwise; same shape and dtype as ``z``."""
+    """``max(z, 0)``, elementwise.
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     return _relu_forward(_floating(z))
 
 
 def relu_derivative(z):
-    """1 where ``z > 0``, else 0 (0 at ``z == 0``); same shape as ``z``."""
+    """1 where ``z > 0``, else 0 (0 at ``z == 0``, as the course does).
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     z = _floating(z)
     return _relu_backward(np.ones_like(z), z, None)
 
 
 def leaky_relu(z, slope=LEAKY_SLOPE):
-    """``z`` where ``z > 0``, else ``slope * z``; same shape and dtype as ``z``."""
+    """``z`` where ``z > 0``, else ``slope * z``, elementwise.
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+    slope : float in [0, 1], default 0.01
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype
+    """
     return _leaky_relu_forward(_floating(z), slope=slope)
 
 
 def leaky_relu_derivative(z, slope=LEAKY_SLOPE):
-    """1 where ``z > 0``, else ``slope``; same shape as ``z``."""
+    """1 where ``z > 0``, else ``slope``, elementwise.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    slope : float, default 0.01
+
+    Returns
+    -------
+    ndarray, same shape as ``z``
+    """
     z = _floating(z)
     return _leaky_relu_backward(np.ones_like(z), z, None, slope=slope)
 
 
 def linear(z):
-    """The identity, ``g(z) = z`` (a copy); same shape and dtype as ``z``."""
+    """The identity, ``g(z) = z`` (a copy).
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     return _linear_forward(_floating(z))
 
 
 def linear_derivative(z):
-    """Ones with the shape of ``z``."""
+    """Ones with the shape of ``z``.
+
+    Parameters
+    ----------
+    z : array_like, any shape (a layer's Z is (n_l, m))
+
+    Returns
+    -------
+    ndarray, same shape as ``z``, same floating dtype (integers become float64)
+    """
     return np.ones_like(_floating(z))
 
 

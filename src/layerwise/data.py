@@ -88,6 +88,17 @@ def one_hot(labels, n_classes=None):
     return Y
 
 
+def _paired_columns(X, Y):
+    """``X`` and ``Y`` as arrays (a 1-D ``Y`` as one row) and their common m."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    if Y.ndim == 1:
+        Y = Y.reshape(1, -1)
+    m = X.shape[1]
+    if Y.shape[1] != m:
+        raise ValueError(f"X has {m} examples (columns) but Y has {Y.shape[1]}")
+    return X, Y, m
+
+
 def train_test_split(X, Y, test_size=0.2, rng=None):
     """Split the columns of ``X`` and ``Y`` into a training and a test part.
 
@@ -102,12 +113,7 @@ def train_test_split(X, Y, test_size=0.2, rng=None):
     -------
     X_train, X_test, Y_train, Y_test
     """
-    X, Y = np.asarray(X), np.asarray(Y)
-    if Y.ndim == 1:
-        Y = Y.reshape(1, -1)
-    m = X.shape[1]
-    if Y.shape[1] != m:
-        raise ValueError(f"X has {m} examples (columns) but Y has {Y.shape[1]}")
+    X, Y, m = _paired_columns(X, Y)
     if isinstance(test_size, float):
         if not 0 < test_size < 1:
             raise ValueError(f"test_size as a fraction must be in (0, 1); got {test_size}")
@@ -141,12 +147,7 @@ def random_mini_batches(X, Y, mini_batch_size=64, rng=None):
         ``m % mini_batch_size`` remaining columns, if any.
     """
     mini_batch_size = check_positive_int("mini_batch_size", mini_batch_size)
-    X, Y = np.asarray(X), np.asarray(Y)
-    if Y.ndim == 1:
-        Y = Y.reshape(1, -1)
-    m = X.shape[1]
-    if Y.shape[1] != m:
-        raise ValueError(f"X has {m} examples (columns) but Y has {Y.shape[1]}")
+    X, Y, m = _paired_columns(X, Y)
     permutation = as_rng(rng).permutation(m)
     shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
     return [(shuffled_X[:, k:k + mini_batch_size], shuffled_Y[:, k:k + mini_batch_size])

@@ -116,9 +116,6 @@ class Engine:
                 raise ValueError(f"parameter {key} has shape {value.shape}; expected {view.shape}")
             view[...] = value
 
-    def copy_parameters(self):
-        """A dict of independent copies of the current parameters."""
-        return {k: v.copy() for k, v in self.params.items()}
 
     @property
     def flat_params(self):

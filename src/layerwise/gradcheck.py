@@ -38,8 +38,20 @@ def dictionary_to_vector(parameters):
 
 
 def gradients_to_vector(gradients):
-    """Stack ``dW1, db1, ..., dWL, dbL`` into one column, in the order of :func:`dictionary_to_vector`."""
+    """Stack the gradients into one column, in the order of :func:`dictionary_to_vector`.
+
+    Parameters
+    ----------
+    gradients : dict with ``dW1, db1, ..., dWL, dbL`` (``dA`` entries are ignored)
+
+    Returns
+    -------
+    grad : ndarray, shape (n_parameters, 1)
+    """
     L = sum(1 for k in gradients if k.startswith("dW"))
+    missing = ["d" + k for k in _parameter_keys(L) if "d" + k not in gradients]
+    if missing:
+        raise ValueError(f"gradients lacks {missing}; it needs dW1, db1, ..., dW{L}, db{L}")
     return np.concatenate([np.reshape(gradients["d" + k], (-1, 1)) for k in _parameter_keys(L)],
                           axis=0)
 
@@ -82,7 +94,17 @@ def vector_to_dictionary(theta, template=COURSE_LAYER_DIMS):
 
 
 def relative_difference(grad, approx):
-    """``||grad - approx|| / (||grad|| + ||approx||)``, 0 when both are 0."""
+    """The gradient check's measure of disagreement.
+
+    Parameters
+    ----------
+    grad, approx : ndarray, same shape (e.g. (n_parameters, 1))
+
+    Returns
+    -------
+    float
+        ``||grad - approx||_2 / (||grad||_2 + ||approx||_2)``, 0 when both are 0.
+    """
     numerator = np.linalg.norm(grad - approx)
     denominator = np.linalg.norm(grad) + np.linalg.norm(approx)
     return float(numerator / denominator) if denominator else 0.0

@@ -10,9 +10,13 @@ A layerwise model file is a ZIP archive (readable by ``numpy.load`` as an
 * one ``NAME.npy`` member per array (``W1.npy``, ``b1.npy``, ...), in NumPy's
   ``.npy`` format, read with ``allow_pickle=False``.
 
-Loading never unpickles and never executes anything from the file. Each array's
-SHA-256 is checked against the metadata, so a tampered or corrupted array is
-refused, as are truncated archives, unknown formats, newer format versions and
+* ``metadata.sha256`` -- the SHA-256 of the exact bytes of ``metadata.json``.
+
+Loading never unpickles and never executes anything from the file. The
+metadata's digest is checked first and each array's SHA-256 against the
+metadata, so an edited or damaged file (metadata or arrays) is refused -- a
+guard against accidents and casual edits, not a signature against a
+deliberate forger, who can recompute the digests. Also refused are truncated archives, unknown formats, newer format versions and
 arrays whose shapes disagree with the metadata. Files are written to a
 temporary name and renamed, so a failed save leaves no half-written file.
 """
@@ -63,7 +67,9 @@ def write_model_file(path, metadata, arrays):
     fd, tmp = tempfile.mkstemp(prefix=".layerwise-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("metadata.json", json.dumps(meta, indent=2, sort_keys=True))
+            meta_bytes = json.dumps(meta, indent=2, sort_keys=True).encode("utf-8")
+            zf.writestr("metadata.json", meta_bytes)
+            zf.writestr("metadata.sha256", hashlib.sha256(meta_bytes).hexdigest())
             for name, array in arrays.items():
                 buffer = _io.BytesIO()
                 np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
@@ -76,7 +82,16 @@ def write_model_file(path, metadata, arrays):
 
 
 def read_model_file(path):
-    """Read a model file; return ``(metadata, arrays)``.
+    """Read a model file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    metadata : dict, the parsed ``metadata.json``
+    arrays : dict of str -> ndarray, checked against the metadata
 
     Raises
     ------
@@ -92,10 +107,19 @@ def read_model_file(path):
     try:
         with zipfile.ZipFile(path) as zf:
             try:
-                meta = json.loads(zf.read("metadata.json").decode("utf-8"))
+                meta_bytes = zf.read("metadata.json")
             except KeyError:
                 raise ModelFileError(f"{path!r} is not a layerwise model file (no metadata.json)") from None
+            meta = json.loads(meta_bytes.decode("utf-8"))
             _check_header(path, meta)
+            try:
+                recorded = zf.read("metadata.sha256").decode("ascii").strip()
+            except KeyError:
+                raise ModelFileError(f"{path!r} lacks metadata.sha256: not a complete layerwise "
+                                     "model file") from None
+            if recorded != hashlib.sha256(meta_bytes).hexdigest():
+                raise ModelFileError(f"the metadata of {path!r} does not match its checksum: the "
+                                     "file was changed or damaged")
             arrays = {}
             for name, spec in meta["arrays"].items():
                 try:
@@ -172,6 +196,25 @@ def network_from_file_contents(path, meta, arrays):
 
 
 def load_network(path):
-    """Read a :class:`~layerwise.network.Network` written by :func:`save_network`."""
+    """Read a :class:`~layerwise.network.Network` written by :func:`save_network`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    ModelFileError
+        For a damaged file, or one that holds an estimator (whose
+        normalisation and classes a bare Network would silently drop).
+    """
     meta, arrays = read_model_file(path)
+    kind = meta.get("kind", "Network")
+    if kind != "Network":
+        raise ModelFileError(f"{path!r} holds a {kind}, not a Network; load it with "
+                             f"layerwise.sklearn.{kind}.load")
     return network_from_file_contents(path, meta, arrays)

@@ -97,7 +97,21 @@ DEFAULT_LOSS = {
 
 
 def get_loss(name):
-    """Return the :class:`Loss` called ``name`` (raises ``ValueError`` listing the choices)."""
+    """Return the :class:`Loss` called ``name``.
+
+    Parameters
+    ----------
+    name : {"binary_cross_entropy", "categorical_cross_entropy", "mse", "mae"}
+
+    Returns
+    -------
+    Loss
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the choices.
+    """
     return LOSS_FUNCTIONS[check_choice("loss", name, LOSS_FUNCTIONS)]
 
 
@@ -136,6 +150,26 @@ def match_targets(AL, Y):
     return Y.reshape(AL.shape)
 
 
+def check_targets(Y, loss):
+    """Raise ``ValueError`` if ``Y`` is no possible target of ``loss`` at all.
+
+    Looser than :func:`check_labels` (which ``Network.fit`` applies): soft
+    targets are allowed -- binary cross-entropy takes values in [0, 1],
+    categorical cross-entropy non-negative columns that sum to 1 -- but NaN,
+    infinity and values outside those ranges are refused.
+    """
+    from ._checks import check_finite
+
+    check_finite("Y", Y)
+    if loss == "binary_cross_entropy" and (np.any(Y < 0) or np.any(Y > 1)):
+        raise ValueError(f"Y must lie in [0, 1] for binary_cross_entropy; found values from "
+                         f"{Y.min():g} to {Y.max():g}")
+    if loss == "categorical_cross_entropy" and (
+            np.any(Y < 0) or not np.allclose(Y.sum(axis=0), 1, atol=1e-6)):
+        raise ValueError("Y must have non-negative columns summing to 1 for "
+                         "categorical_cross_entropy (one-hot labels: layerwise.one_hot)")
+
+
 def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0.0):
     """Cost J: the mean loss over the m examples, plus an optional L2 penalty.
 
@@ -163,9 +197,14 @@ def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0
     from .regularization import l2_penalty  # regularization imports losses' users
 
     AL = np.asarray(AL)
+    from ._checks import check_positive_float
+
+    loss_fn = get_loss(loss)
+    lambd = check_positive_float("lambd", lambd, allow_zero=True)
     Y = match_targets(AL, Y)
+    check_targets(Y, loss)
     m = AL.shape[1] if AL.ndim == 2 else AL.size
-    cost = float(1.0 / m * np.sum(get_loss(loss).per_element(AL, Y)))
+    cost = float(1.0 / m * np.sum(loss_fn.per_element(AL, Y)))
     if lambd:
         if parameters is None:
             raise ValueError("compute_cost needs parameters when lambd > 0 (to penalise the weights)")

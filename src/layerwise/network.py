@@ -116,13 +116,35 @@ class Network:
                                keep_prob=keep_prob, rng=rng)
 
     def backward(self, AL, Y, caches, *, lambd=0.0):
-        """Backward pass with :func:`L_model_backward`; returns the grads dict."""
+        """Backward pass with :func:`L_model_backward`.
+
+        Parameters
+        ----------
+        AL : ndarray, shape (n_L, m), from :meth:`forward`
+        Y : array_like, shape (n_L, m) or (m,)
+        caches : the caches from :meth:`forward`
+        lambd : float >= 0, L2 strength
+
+        Returns
+        -------
+        grads : dict ``dW1, db1, ..., dA0, ...`` (shapes as the parameters / activations)
+        """
         return L_model_backward(AL, Y, caches, loss=self.loss, lambd=lambd,
                                 activations=self.activations)
 
     # ------------------------------------------------------------------ prediction
     def predict_proba(self, X):
-        """The network's output ``AL``, shape (n_L, m): probabilities for sigmoid/softmax."""
+        """The network's output without dropout.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+
+        Returns
+        -------
+        AL : ndarray, shape (n_L, m), of the network's dtype (probabilities for
+            sigmoid and softmax outputs)
+        """
         return self._engine.predict_output(self._check_X(X))
 
     def predict(self, X):
@@ -135,6 +157,11 @@ class Network:
 
     def evaluate(self, X, Y):
         """Cost and (for classification) accuracy on ``(X, Y)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_x, m)
+        Y : array_like, shape (n_L, m) or (m,)
 
         Returns
         -------

@@ -291,7 +291,16 @@ def _as_grad_dict(moment):
 
 
 def initialize_velocity(parameters):
-    """Zero velocity for momentum: ``v["dWl"]``, ``v["dbl"]`` shaped like ``Wl``, ``bl``."""
+    """Zero velocity for momentum.
+
+    Parameters
+    ----------
+    parameters : dict ``W1, b1, ..., WL, bL``
+
+    Returns
+    -------
+    v : dict ``{"dW1": zeros like W1, "db1": zeros like b1, ...}``
+    """
     return {"d" + k: np.zeros_like(p) for k, p in parameters.items()}
 
 
@@ -312,7 +321,16 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
 
 
 def initialize_rmsprop(parameters):
-    """Zero second-moment estimate ``s`` for RMSprop (keys ``dW1, db1, ...``)."""
+    """Zero second-moment estimate ``s`` for RMSprop.
+
+    Parameters
+    ----------
+    parameters : dict ``W1, b1, ..., WL, bL``
+
+    Returns
+    -------
+    s : dict ``{"dW1": zeros like W1, "db1": zeros like b1, ...}``
+    """
     return initialize_velocity(parameters)
 
 
@@ -330,7 +348,16 @@ def update_parameters_with_rmsprop(parameters, grads, s, beta=0.9, learning_rate
 
 
 def initialize_adam(parameters):
-    """Zero first and second moments ``(v, s)`` for Adam (keys ``dW1, db1, ...``)."""
+    """Zero first and second moments ``(v, s)`` for Adam.
+
+    Parameters
+    ----------
+    parameters : dict ``W1, b1, ..., WL, bL``
+
+    Returns
+    -------
+    v, s : dicts like ``initialize_velocity``'s
+    """
     return initialize_velocity(parameters), initialize_velocity(parameters)
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_keep_prob
+from ._checks import check_finite, check_keep_prob, check_positive_float
 from ._rng import as_rng
 from .activations import get_activation
-from .losses import get_loss, match_targets
+from .losses import check_targets, get_loss, match_targets
 from .regularization import add_l2_gradient, apply_dropout, dropout_mask
 
 
@@ -202,6 +202,7 @@ def L_model_forward(X, parameters, activations=None, *, keep_prob=1.0, rng=None,
     L = n_layers(parameters)
     names = resolve_activations(activations, L)
     keep = check_keep_prob(keep_prob, L - 1)
+    check_finite("X", np.asarray(X))
     X = np.asarray(X)
     n_x = parameters["W1"].shape[1]
     if np.ndim(X) != 2 or np.shape(X)[0] != n_x:
@@ -293,7 +294,9 @@ def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, a
         activations = getattr(caches, "activations", None) or default_activations(L)
     names = resolve_activations(activations, L)
     dropout = getattr(caches, "dropout", None) or [None] * (L - 1)
+    lambd = check_positive_float("lambd", lambd, allow_zero=True)
     Y = match_targets(AL, Y)
+    check_targets(Y, loss)
     m = AL.shape[1]
     grads = {}
     (A_prev, W, _), Z = caches[L - 1]

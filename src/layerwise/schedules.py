@@ -13,17 +13,51 @@ from ._checks import check_positive_float, check_positive_int
 
 
 def update_lr(learning_rate0, epoch_num, decay_rate):
-    """Inverse-time decay, ``lr0 / (1 + decay_rate * epoch_num)``."""
+    """Inverse-time decay, ``lr0 / (1 + decay_rate * epoch_num)``.
+
+    Parameters
+    ----------
+    learning_rate0 : float, the initial rate
+    epoch_num : int, the epoch just finished (from 0)
+    decay_rate : float >= 0
+
+    Returns
+    -------
+    float, the rate for the next epoch
+    """
     return learning_rate0 / (1 + decay_rate * epoch_num)
 
 
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
-    """Stepwise inverse-time decay, ``lr0 / (1 + decay_rate * floor(epoch_num / time_interval))``."""
+    """Stepwise inverse-time decay, ``lr0 / (1 + decay_rate * floor(epoch_num / time_interval))``.
+
+    Parameters
+    ----------
+    learning_rate0 : float, the initial rate
+    epoch_num : int, the epoch just finished (from 0)
+    decay_rate : float >= 0
+    time_interval : int >= 1, epochs between two decreases
+
+    Returns
+    -------
+    float, the rate for the next epoch
+    """
     return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))
 
 
 def exponential_decay(learning_rate0, epoch_num, decay_rate=0.95):
-    """Exponential decay, ``lr0 * decay_rate ** epoch_num``."""
+    """Exponential decay, ``lr0 * decay_rate ** epoch_num``.
+
+    Parameters
+    ----------
+    learning_rate0 : float, the initial rate
+    epoch_num : int, the epoch just finished (from 0)
+    decay_rate : float in (0, 1]
+
+    Returns
+    -------
+    float, the rate for the next epoch
+    """
     return learning_rate0 * decay_rate**epoch_num
 
 

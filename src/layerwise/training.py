@@ -59,12 +59,6 @@ class History:
         """Number of completed epochs."""
         return len(self.cost)
 
-    def as_dict(self):
-        """A JSON-ready dict of the lists and flags."""
-        return {k: getattr(self, k) for k in
-                ("cost", "val_cost", "val_accuracy", "learning_rate", "stopped_early",
-                 "interrupted", "best_epoch")}
-
 
 class Callback:
     """Base class for ``fit`` callbacks; override what you need.
@@ -236,19 +230,22 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
             history.cost.append(cost)
             history.learning_rate.append(lr)
             logs = {"cost": cost, "learning_rate": lr}
-            if validation_data is not None:
-                val = network.evaluate(*validation_data)
-                history.val_cost.append(val["cost"])
-                history.val_accuracy.append(val.get("accuracy"))
-                logs["val_cost"], logs["val_accuracy"] = val["cost"], val.get("accuracy")
-            if progress:
-                info = f"cost {cost:.4f}"
-                if "val_accuracy" in logs and logs["val_accuracy"] is not None:
-                    info += f"  val acc {logs['val_accuracy']:.3f}"
-                progress.update(task, advance=1, info=info)
-            stop = False
-            for cb in callbacks:
-                stop = bool(cb.on_epoch_end(network, epoch, logs)) or stop
+            # Finite parameters can still overflow on other data; that is a result
+            # (an infinite validation cost), not something to warn about per epoch.
+            with np.errstate(over="ignore", invalid="ignore"):
+                if validation_data is not None:
+                    val = network.evaluate(*validation_data)
+                    history.val_cost.append(val["cost"])
+                    history.val_accuracy.append(val.get("accuracy"))
+                    logs["val_cost"], logs["val_accuracy"] = val["cost"], val.get("accuracy")
+                if progress:
+                    info = f"cost {cost:.4f}"
+                    if "val_accuracy" in logs and logs["val_accuracy"] is not None:
+                        info += f"  val acc {logs['val_accuracy']:.3f}"
+                    progress.update(task, advance=1, info=info)
+                stop = False
+                for cb in callbacks:
+                    stop = bool(cb.on_epoch_end(network, epoch, logs)) or stop
             if stop:
                 history.stopped_early = True
                 break
@@ -261,6 +258,9 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
         warnings.warn(f"fit interrupted after {history.epochs} complete epochs; the network keeps "
                       "what it has learned so far", RuntimeWarning, stacklevel=3)
     finally:
+        # The schedule changed the optimizer's rate epoch by epoch; give the
+        # caller's object back as it came, so a second fit starts at lr0 again.
+        optimizer.learning_rate = learning_rate0
         if progress:
             progress.stop()
     for cb in callbacks:

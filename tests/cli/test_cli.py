@@ -228,3 +228,20 @@ def test_subprocess_end_to_end(trained, tmp_path):
     assert missing.returncode == 2 and missing.stdout == ""
     assert len(missing.stderr.splitlines()) == 1 and "Traceback" not in missing.stderr
     assert not (tmp_path / "m.lw").exists()
+
+
+def test_diverging_train_gives_one_stderr_line(tmp_path):
+    # A learning rate far too large: the fit diverges; the user must see one line, no warnings.
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    path = tmp_path / "reg.csv"
+    write_csv(path, ["a", "b", "c", "t"], [[*row, 1e3 * row.sum()] for row in X])
+    out = tmp_path / "m.lw"
+    result = subprocess.run(
+        [sys.executable, "-m", "layerwise", "train", str(path), "--target", "t", "--task", "regress",
+         "--optimizer", "gd", "--learning-rate", "1e6", "--epochs", "20", "--out", str(out),
+         "--quiet"], capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "learning_rate" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()

@@ -5,6 +5,7 @@ a diverging fit stops with TrainingDivergedError and keeps finite parameters,
 and Ctrl-C during fit returns what was learned with a warning.
 """
 
+import hashlib
 import io
 import json
 import zipfile
@@ -158,14 +159,35 @@ def _rewrite(path, edit_member):
     path.write_bytes(buffer.getvalue())
 
 
-def _edit_metadata(path, change):
+def _edit_metadata(path, change, resign=True):
+    """Change the metadata; with ``resign`` also recompute its digest, so that the
+    checks behind the digest (shapes, versions, names) are what is tested."""
+    edited = {}
+
     def edit(name, data):
-        if name != "metadata.json":
-            return data
-        meta = json.loads(data)
-        change(meta)
-        return json.dumps(meta).encode()
+        if name == "metadata.json":
+            meta = json.loads(data)
+            change(meta)
+            edited["bytes"] = json.dumps(meta).encode()
+            return edited["bytes"]
+        if name == "metadata.sha256" and resign:
+            return b""  # filled in below, once the new metadata is known
+        return data
     _rewrite(path, edit)
+    if resign:
+        _rewrite(path, lambda name, data: hashlib.sha256(edited["bytes"]).hexdigest().encode()
+                 if name == "metadata.sha256" else data)
+
+
+@pytest.mark.parametrize("change", [
+    lambda m: m.__setitem__("activations", ["tanh", "tanh", "sigmoid"]),
+    lambda m: m.__setitem__("loss", "mse"),
+    lambda m: m.__setitem__("extra", {"note": "edited"}),
+], ids=["activations", "loss", "extra"])
+def test_metadata_edited_without_its_digest_is_refused(saved, change):
+    _edit_metadata(saved, change, resign=False)
+    with pytest.raises(lw.ModelFileError, match=r"metadata.*checksum"):
+        lw.Network.load(saved)
 
 
 def test_model_file_round_trip_loads(saved):
@@ -270,3 +292,61 @@ def test_ctrl_c_returns_history_with_warning_and_keeps_learned_parameters():
     for key, value in net.parameters.items():
         np.testing.assert_array_equal(value, stop.params_at_interrupt[key], err_msg=key)
         assert not np.array_equal(value, initial[key]) or key.startswith("b"), f"{key} unchanged"
+
+
+# ---------------------------------------------------- the functional API refuses bad input too
+def _small_problem():
+    rng = np.random.RandomState(0)
+    params = lw.initialize_parameters_deep([3, 4, 1], rng=rng)
+    X = rng.randn(3, 5)
+    Y = (rng.rand(1, 5) > 0.5).astype(float)
+    return params, X, Y
+
+
+def test_L_model_forward_refuses_nan_in_X():
+    params, X, _ = _small_problem()
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity"):
+        lw.L_model_forward(X, params)
+
+
+@pytest.mark.parametrize("bad,pattern", [
+    (lambda Y: 2 * Y, r"Y must lie in \[0, 1\]"),
+    (lambda Y: np.where(Y > 0, np.inf, 0.0), r"Y contains NaN or infinity"),
+], ids=["label 2", "inf"])
+def test_compute_cost_and_backward_refuse_bad_targets(bad, pattern):
+    params, X, Y = _small_problem()
+    AL, caches = lw.L_model_forward(X, params)
+    with pytest.raises(ValueError, match=pattern):
+        lw.compute_cost(AL, bad(Y))
+    with pytest.raises(ValueError, match=pattern):
+        lw.L_model_backward(AL, bad(Y), caches)
+
+
+def test_negative_lambd_is_refused():
+    params, X, Y = _small_problem()
+    AL, caches = lw.L_model_forward(X, params)
+    with pytest.raises(ValueError, match=r"lambd must be a finite number >= 0; got -1"):
+        lw.compute_cost(AL, Y, parameters=params, lambd=-1)
+    with pytest.raises(ValueError, match=r"lambd"):
+        lw.L_model_backward(AL, Y, caches, lambd=-1)
+
+
+def test_gradient_check_names_missing_gradients():
+    params, X, Y = _small_problem()
+    AL, caches = lw.L_model_forward(X, params)
+    grads = lw.L_model_backward(AL, Y, caches)
+    del grads["db1"]
+    with pytest.raises(ValueError, match=r"gradients lacks \['db1'\]"):
+        lw.gradient_check(params, grads, X, Y)
+
+
+def test_fit_gives_the_callers_optimizer_back_unchanged():
+    params, X, Y = _small_problem()
+    net = lw.Network([3, 4, 1], seed=0)
+    opt = lw.Adam(0.01)
+    history = net.fit(X, Y, optimizer=opt, lr_schedule="inverse_time", epochs=5, verbose=0)
+    assert history.learning_rate == [0.01, 0.01, 0.005, 0.01 / 3, 0.0025]
+    assert opt.learning_rate == 0.01
+    second = net.fit(X, Y, optimizer=opt, lr_schedule="inverse_time", epochs=2, verbose=0)
+    assert second.learning_rate == [0.01, 0.01]

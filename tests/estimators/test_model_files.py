@@ -1,6 +1,7 @@
 """Estimator model files: exact round trips, and every kind of bad file refused
 with a ModelFileError (never unpickled)."""
 
+import hashlib
 import json
 import zipfile
 
@@ -91,14 +92,17 @@ def saved(tmp_path, data):
     return path
 
 
-def _rewrite(path, edit_meta=None, edit_member=None):
-    """Copy the archive with its metadata or one member changed."""
+def _rewrite(path, edit_meta=None, edit_member=None, resign=True):
+    """Copy the archive with its metadata or one member changed; ``resign``
+    recomputes the metadata's digest so that the checks behind it are tested."""
     with zipfile.ZipFile(path) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     meta = json.loads(members["metadata.json"])
     if edit_meta:
         edit_meta(meta)
     members["metadata.json"] = json.dumps(meta).encode()
+    if resign:
+        members["metadata.sha256"] = hashlib.sha256(members["metadata.json"]).hexdigest().encode()
     if edit_member:
         edit_member(members)
     out = path.with_name("edited.lw")
@@ -189,3 +193,30 @@ def test_load_model_dispatches_on_kind(tmp_path, saved):
     assert isinstance(model, Network)
     with pytest.raises(ModelFileError, match="not a DeepClassifier"):
         DeepClassifier.load(tmp_path / "net.lw")
+
+
+
+def _swap_classes(meta):
+    # wherever the estimator keeps its classes, reverse them (a silent label flip)
+    for holder in (meta, meta.get("estimator", {}), meta.get("extra", {})):
+        if isinstance(holder.get("classes"), dict) and "values" in holder["classes"]:
+            holder["classes"]["values"] = holder["classes"]["values"][::-1]
+            return
+        if isinstance(holder.get("classes"), list):
+            holder["classes"] = holder["classes"][::-1]
+            return
+    raise AssertionError(f"no classes found in the metadata: {sorted(meta)}")
+
+
+@pytest.mark.parametrize("edit", [
+    _swap_classes,
+    lambda m: m.update(activations=["tanh", "sigmoid"]),
+], ids=["classes swapped", "activations"])
+def test_metadata_edited_without_its_digest_is_refused(saved, edit):
+    with pytest.raises(ModelFileError, match=r"metadata.*checksum"):
+        load_model(_rewrite(saved, edit_meta=edit, resign=False))
+
+
+def test_network_load_refuses_an_estimator_file(saved):
+    with pytest.raises(ModelFileError, match=r"DeepClassifier.*load"):
+        Network.load(saved)

@@ -83,7 +83,7 @@ def _write_mat(path, **arrays):
 @pytest.mark.parametrize("case", ["missing_key", "wrong_shape", "mismatched_features",
                                   "labels_not_binary", "not_numeric_csv", "unreadable_mat",
                                   "csv_without_split", "nan_values", "no_such_file",
-                                  "unknown_extension"])
+                                  "unknown_extension", "complex_values"])
 def test_bad_data_file_is_refused_before_anything_runs(tmp_path, capsys, case):
     X, y, Xval, yval = _small_set()
     path = tmp_path / "bad.mat"
@@ -99,6 +99,8 @@ def test_bad_data_file_is_refused_before_anything_runs(tmp_path, capsys, case):
         X = X.copy()
         X[0, 0] = np.nan
         _write_mat(path, X=X, y=y, Xval=Xval, yval=yval)
+    elif case == "complex_values":
+        _write_mat(path, X=X * 1j, y=y, Xval=Xval, yval=yval)
     elif case == "unreadable_mat":
         path.write_bytes(b"this is not a MATLAB file at all" * 10)
     elif case == "not_numeric_csv":

@@ -177,10 +177,9 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         return labels if counts[counts > 0].min() >= 2 else None
 
     def _validation_score(self, network, X_val, Y_val):
-        out = network.predict_proba(X_val)
-        if out.shape[0] == 1:
-            return float(np.mean((out[0] > 0.5) == (Y_val[0] > 0.5)))
-        return float(np.mean(np.argmax(out, axis=0) == np.argmax(Y_val, axis=0)))
+        from ..data import accuracy
+
+        return accuracy(network.predict(X_val), Y_val)
 
     # --------------------------------------------------------------- prediction
     def predict_proba(self, X):

@@ -103,12 +103,13 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
                                  early_stopping=bool(self.early_stopping) and not partial)
 
     def _validation_score(self, network, X_val, Y_val):
-        out = network.predict_proba(X_val)
-        residual = np.sum((Y_val - out) ** 2, axis=1)
-        total = np.sum((Y_val - Y_val.mean(axis=1, keepdims=True)) ** 2, axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0), 0.0)
-        return float(np.mean(r2))
+        from sklearn.metrics import r2_score
+
+        predicted = network.predict_proba(X_val)
+        if not np.all(np.isfinite(predicted)):
+            return -np.inf  # overflowing outputs (a diverging fit) explain nothing
+        # Columns are samples inside the network; r2_score wants rows.
+        return float(r2_score(Y_val.T, predicted.T))
 
     def predict(self, X):
         """Predictions, shape (n_samples,) for one output, else (n_samples, n_outputs)."""

@@ -20,7 +20,9 @@ from typing import Callable
 
 import numpy as np
 
+from ..data import accuracy, predictions_from_output
 from ..engine import Engine
+from ..losses import compute_cost
 
 COST_EVERY = 100
 
@@ -140,13 +142,12 @@ def binary_accuracy(engine, X, Y):
     """Fraction of columns where ``AL > 0.5`` equals the 0/1 label (the course's predict)."""
     if X is None:
         return None
-    AL = engine.predict_output(X)
-    return float(np.mean((AL > 0.5).astype(np.int64) == Y))
+    return accuracy(predictions_from_output(engine.predict_output(X), "sigmoid"), Y)
 
 
 def class_accuracy(engine, X, labels):
     """Fraction of columns whose argmax output equals the integer label."""
-    return float(np.mean(np.argmax(engine.predict_output(X), axis=0) == labels))
+    return accuracy(predictions_from_output(engine.predict_output(X), "softmax"), labels)
 
 
 def make_engine(layer_dims, activations, parameters, *, loss="binary_cross_entropy",
@@ -255,18 +256,14 @@ def train_mini_batches(engine, X, Y, optimizer, epochs, batch_size, *, epoch_see
 
 def full_cost(engine, X, Y):
     """The mean loss over all of X at the current parameters (one forward pass, no dropout)."""
-    AL = engine.predict_output(X)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(1.0 / X.shape[1] * np.sum(engine.loss.per_element(AL, Y)))
+    return compute_cost(engine.predict_output(X), Y, engine.loss.name)
 
 
 def grid_predictor(engine):
     """A function ``(points (k, 2) rows) -> class per row`` for decision-boundary plots."""
     def predict(points):
         AL = engine.predict_output(np.ascontiguousarray(points.T))
-        if AL.shape[0] == 1:
-            return (AL[0] > 0.5).astype(int)
-        return np.argmax(AL, axis=0)
+        return predictions_from_output(AL, "sigmoid" if AL.shape[0] == 1 else "softmax").ravel()
     return predict
 
 

@@ -64,6 +64,8 @@ def _fail(path, message):
 
 
 def _numeric(path, key, value):
+    if np.iscomplexobj(value):  # casting would silently drop the imaginary part
+        _fail(path, f"{key} holds complex numbers; expected real numbers")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
