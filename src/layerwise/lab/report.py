@@ -21,7 +21,7 @@ h1{margin-bottom:.1em}h2{border-bottom:2px solid #dfe3ea;padding-bottom:.2em;mar
 nav a{margin-right:1em;white-space:nowrap}
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border:1px solid #d5dae3;padding:.3em .7em;text-align:right}
-th{background:#f1f4f8}td:first-child,th:first-child{text-align:left}
+th{background:#f1f4f8}td:first-child,th:first-child,td.t{text-align:left}
 .reading{background:#f6f9fe;border-left:4px solid #0072B2;padding:.6em 1em;margin:1em 0}
 .reading p{margin:.3em 0}
 figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #e3e6ec}
@@ -37,9 +37,18 @@ def _e(text):
     return html.escape(str(text))
 
 
+def _cell(value):
+    # Numbers line up on the right; words read from the left.
+    try:
+        float(str(value))
+    except ValueError:
+        return f"<td class='t'>{_e(value)}</td>"
+    return f"<td>{_e(value)}</td>"
+
+
 def _table(columns, rows):
     head = "".join(f"<th>{_e(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
