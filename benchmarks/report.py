@@ -66,10 +66,15 @@ def print_tables(res):
               + (f"; unset {sorted(mi['openblas_env_unset'])}" if mi["openblas_env_unset"] else ""))
 
     w1 = res["w1"]
+    con.print("[bold]Method[/]: W1 and W3 run each system (layerwise, PyTorch, scikit-learn, GEMM "
+              "floor) in its own spawned process, in rounds of one epoch each, one process "
+              f"computing at a time, {w1['config'].get('settle_s', 0)} s apart; W2 runs in this "
+              "process, interleaved; memory uses a fresh process per system.")
     t = Table(title=f"W1: one epoch, {w1['config']['m']} x {w1['config']['dims'][0]} float32, "
                     f"{'-'.join(map(str, w1['config']['dims']))}, Adam, batch "
-                    f"{w1['config']['batch_size']}; systems interleaved epoch by epoch, "
-                    f"median (and min) of the {w1['config']['epochs'] - 1} epochs after a warm-up")
+                    f"{w1['config']['batch_size']}; each system in its own process, run in rounds of "
+                    f"one epoch each (one process computing at a time), median (and min) of the "
+                    f"{w1['config']['epochs'] - 1} epochs after a warm-up")
     for c in ("system", "median s/epoch", "min", "layerwise / this", "loss after epoch 1",
               f"after epoch {w1['config']['epochs']}"):
         t.add_column(c, justify="right" if c != "system" else "left")
@@ -100,7 +105,7 @@ def print_tables(res):
 
     w3 = res["w3"]
     t = Table(title="W3: seconds per epoch of W1's data, estimated from a timed subset "
-                    "(about {} steps at batch 128)".format(w3["steps_timed"]))
+                    "(about {} steps at batch 128; processes and rounds as W1)".format(w3["steps_timed"]))
     for c in ("setting", "layerwise", "PyTorch", "GEMM floor", "lw / torch", "lw / GEMM"):
         t.add_column(c, justify="right" if c != "setting" else "left")
     for key, label in (("batch_size", "batch"), ("width", "width")):

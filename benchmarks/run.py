@@ -4,8 +4,10 @@
 
 W1  MNIST-sized epoch (60000 x 784 float32, 784-512-256-10 ReLU + softmax, Adam,
     batches of 128), beside the GEMM floor; loss after the epochs vs PyTorch's.
+    Each system runs in its own worker process; the parent runs them in rounds,
+    one epoch each, one system computing at a time (``workers.py``).
 W2  the notes' small nets, time per step, beside a hand-written NumPy loop.
-W3  W1's epoch time against batch size and hidden width (one PNG).
+W3  W1's epoch time against batch size and hidden width (one PNG), run as W1.
 MEM peak resident memory of W1 for each system, each in its own process.
 
 All data is synthetic and seeded. Times are medians of wall-clock seconds.
@@ -39,19 +41,21 @@ sys.path.insert(0, str(HERE))
 
 import workloads as wl  # noqa: E402
 from report import TARGETS, plot_w3, print_tables, verdicts  # noqa: E402
+from workers import Workers  # noqa: E402
 
 FULL = {
-    "w1": {"m": 60000, "dims": [784, 512, 256, 10], "batch_size": 128, "epochs": 8},
+    "w1": {"m": 60000, "dims": [784, 512, 256, 10], "batch_size": 128, "epochs": 8,
+           "settle_s": 0.2},
     "w2": {"gd_epochs": 2000, "adam_epochs": 400, "repeats": 5},
     "w3": {"batch_sizes": [32, 64, 128, 256, 512, 1024], "widths": [64, 128, 256, 512, 1024, 2048],
            "steps": 120},
 }
 QUICK = {
-    "w1": {"m": 1024, "dims": [64, 32, 16, 10], "batch_size": 128, "epochs": 2},
+    "w1": {"m": 1024, "dims": [64, 32, 16, 10], "batch_size": 128, "epochs": 2,
+           "settle_s": 0.0},
     "w2": {"gd_epochs": 20, "adam_epochs": 4, "repeats": 2},
     "w3": {"batch_sizes": [32, 128], "widths": [16, 32], "steps": 4},
 }
-
 
 
 # ---------------------------------------------------------------------------- machine
@@ -116,12 +120,16 @@ def med(xs):
 
 # ---------------------------------------------------------------------------- W1
 def run_w1(cfg, log):
-    D, y = wl.mnist_like(cfg["m"], cfg["dims"][0], seed=0)
-    systems = ("torch", "sklearn", "gemm") if _have_torch() else ("sklearn", "gemm")
-    log(f"W1 {cfg['epochs']} rounds of one epoch each: layerwise, {', '.join(systems)}")
-    r = wl.w1_interleaved(D, y, cfg["dims"], batch_size=cfg["batch_size"], epochs=cfg["epochs"],
-                          seed=0, systems=systems)
-    out = {"config": {k: cfg[k] for k in ("m", "dims", "batch_size", "epochs")}}
+    systems = ("layerwise", "torch", "sklearn", "gemm") if _have_torch() else (
+        "layerwise", "sklearn", "gemm")
+    log(f"W1 {cfg['epochs']} rounds of one epoch each: {', '.join(systems)}, "
+        "each system in its own process")
+    with Workers(systems, settle_s=cfg["settle_s"]) as workers:
+        r = wl.w1_interleaved(workers, (cfg["m"], cfg["dims"][0], 0), cfg["dims"],
+                              batch_size=cfg["batch_size"], epochs=cfg["epochs"], seed=0)
+    out = {"config": {k: cfg[k] for k in ("m", "dims", "batch_size", "epochs", "settle_s")},
+           "method": "each system in its own spawned process; the parent runs them in rounds, "
+                     "one epoch each, one process computing at a time"}
     for key, name in (("layerwise", "layerwise"), ("torch", "torch"), ("sklearn", "sklearn"),
                       ("gemm", "gemm_floor")):
         if key in r:
@@ -159,20 +167,21 @@ def run_w2(cfg, log):
 # ---------------------------------------------------------------------------- W3
 def run_w3(cfg, w1cfg, log):
     m, base = w1cfg["m"], w1cfg["dims"]
-    D, y = wl.mnist_like(m, base[0], seed=1)
-    systems = ("torch", "gemm") if _have_torch() else ("gemm",)
+    data = (m, base[0], 1)
+    systems = ("layerwise", "torch", "gemm") if _have_torch() else ("layerwise", "gemm")
     out = {"steps_timed": cfg["steps"], "batch_size": {}, "width": {}}
-    for bs in cfg["batch_sizes"]:
-        log(f"W3 batch {bs}")
-        # about the same number of examples for small batches, the same steps for big ones
-        steps = max(cfg["steps"] * 128 // bs, 4) if bs < 128 else cfg["steps"]
-        out["batch_size"][bs] = wl.w3_point(D, y, base, bs, steps, systems)
-    for w in cfg["widths"]:
-        log(f"W3 width {w}")
-        dims = [base[0], w, max(w // 2, 1), base[-1]]
-        # fewer steps for the wide nets: each step costs about (w / 512)^2 of W1's
-        steps = max(cfg["steps"] * 512 // w, 4) if w > 512 else cfg["steps"]
-        out["width"][w] = wl.w3_point(D, y, dims, w1cfg["batch_size"], steps, systems)
+    with Workers(systems, settle_s=w1cfg["settle_s"]) as workers:
+        for bs in cfg["batch_sizes"]:
+            log(f"W3 batch {bs}")
+            # about the same number of examples for small batches, the same steps for big ones
+            steps = max(cfg["steps"] * 128 // bs, 4) if bs < 128 else cfg["steps"]
+            out["batch_size"][bs] = wl.w3_point(workers, data, base, bs, steps)
+        for w in cfg["widths"]:
+            log(f"W3 width {w}")
+            dims = [base[0], w, max(w // 2, 1), base[-1]]
+            # fewer steps for the wide nets: each step costs about (w / 512)^2 of W1's
+            steps = max(cfg["steps"] * 512 // w, 4) if w > 512 else cfg["steps"]
+            out["width"][w] = wl.w3_point(workers, data, dims, w1cfg["batch_size"], steps)
     return out
 
 
@@ -191,6 +200,7 @@ def memory_child(system, m, dims, batch_size):
     """Run in a fresh process: import, make the data, one W1 epoch, report peak RSS."""
     import resource
 
+    extra = {}
     if system == "torch":
         import torch  # noqa: F401
     elif system == "sklearn":
@@ -198,9 +208,18 @@ def memory_child(system, m, dims, batch_size):
     else:
         # The library's code, loaded before the baseline as torch's is: numpy,
         # and numba with layerwise's compiled Adam kernel when numba is installed.
+        # njit is lazy: the kernel (and LLVM, ~64 MB) loads on its first call, so
+        # call it once on float32 arrays -- the signature W1 uses.
         from layerwise import optimizers
 
-        optimizers._FUSED["adam"] = optimizers._compile_adam()
+        kernel = optimizers._FUSED["adam"] = optimizers._compile_adam()
+        if kernel is not None:
+            before_mb = _status_mb("VmRSS")
+            one = np.ones(1, np.float32)
+            f = np.float32
+            kernel(one.copy(), one.copy(), one.copy(), one.copy(), f(0.9), f(0.1), f(0.999),
+                   f(0.001), f(0.1), f(0.001), f(1e-3), f(1e-8))
+            extra["kernel_load_mb"] = _status_mb("VmRSS") - before_mb
     base_mb = _status_mb("VmRSS")
     D, y = wl.mnist_like(m, dims[0], seed=0)
     data_bytes = D.nbytes + (y.size * dims[-1] * 4 if system == "layerwise" else y.nbytes)
@@ -212,7 +231,7 @@ def memory_child(system, m, dims, batch_size):
     hwm_mb = _status_mb("VmHWM")
     print(json.dumps({"peak_rss_mb": hwm_mb if hwm_mb is not None else maxrss_mb,
                       "ru_maxrss_mb": maxrss_mb, "after_imports_mb": base_mb,
-                      "data_mb": data_bytes / 2**20}))
+                      "data_mb": data_bytes / 2**20, **extra}))
 
 
 def run_memory(cfg, log):

@@ -66,14 +66,72 @@ def initial_weights(dims, seed, dtype):
 
 # ------------------------------------------------------------------------------- W1
 #
-# The systems run interleaved, one epoch each per round (layerwise, PyTorch,
-# scikit-learn, GEMM floor, then the next round), so that a burst of load from
-# elsewhere on the machine lands on all of them alike. layerwise trains through
-# one ``Network.fit`` call; the others' epochs run inside its epoch callback,
-# outside layerwise's clock.
+# Each system trains in its own worker process (see ``workers.py``): a library
+# that changes something process-wide cannot slow another one down. The parent
+# still runs them in rounds, one epoch each (layerwise, PyTorch, scikit-learn,
+# GEMM floor, then the next round), so that a burst of load from elsewhere on
+# the machine lands on all of them alike. Each runner below is built inside its
+# worker from the same seeded data and the same initial weights; ``train`` runs
+# the epochs and calls ``between(epoch)`` after each, outside the clock (that is
+# where the worker reports the epoch and waits for the next one).
 
 
-class TorchW1:
+class LayerwiseW1:
+    """layerwise's public API: one ``Network.fit`` call over all epochs, loop included.
+
+    It trains on ``D.T`` (the column convention, no copy), from the same initial
+    weights as PyTorch and in the same batch order (``fit(rng=seed)``).
+    """
+
+    def __init__(self, D, y, dims, *, batch_size, seed, lr=1e-3):
+        import layerwise as lw
+
+        self.lw = lw
+        self.net = lw.Network(dims, ["relu"] * (len(dims) - 2) + ["softmax"], dtype=np.float32,
+                              seed=seed)
+        self.net.parameters = initial_weights(dims, seed, np.float32)
+        self.X, self.Y = D.T, one_hot_columns(y, dims[-1])
+        self.lr, self.batch_size, self.seed = lr, batch_size, seed
+        self.times = []
+
+    def train(self, epochs, between):
+        self.net.fit(self.X, self.Y, optimizer=self.lw.Adam(self.lr), batch_size=self.batch_size,
+                     epochs=epochs, verbose=0, rng=self.seed,
+                     callbacks=[_EpochClock(self.times, between)])
+
+    def loss(self):
+        return self.net.evaluate(self.X, self.Y)["cost"]
+
+
+class _EpochClock:
+    """``fit`` callback: times each epoch and calls ``between(epoch)`` off the clock."""
+
+    def __init__(self, times, between):
+        self.times, self.between = times, between
+
+    def on_train_begin(self, network):
+        self._t = time.perf_counter()
+
+    def on_epoch_end(self, network, epoch, logs):
+        self.times.append(time.perf_counter() - self._t)
+        self.between(epoch)
+        self._t = time.perf_counter()
+        return False
+
+    def on_train_end(self, network, history):
+        pass
+
+
+class _EpochRunner:
+    """``train`` for the systems that run one epoch per ``epoch()`` call."""
+
+    def train(self, epochs, between):
+        for epoch in range(epochs):
+            self.epoch()
+            between(epoch)
+
+
+class TorchW1(_EpochRunner):
     """The idiomatic PyTorch CPU loop, same initial weights and same batch order.
 
     Each epoch's permutation is drawn exactly as layerwise's ``fit(rng=seed)``
@@ -113,8 +171,11 @@ class TorchW1:
                         * min(4096, m - a) for a in range(0, m, 4096))
         return total / m
 
+    def info(self):
+        return {"threads": self.torch.get_num_threads()}
 
-class SklearnW1:
+
+class SklearnW1(_EpochRunner):
     """``MLPClassifier(solver="adam")`` with warm_start: each ``fit`` call is one epoch."""
 
     def __init__(self, D, y, dims, *, batch_size, seed, lr=1e-3):
@@ -142,15 +203,17 @@ class SklearnW1:
         return float(log_loss(self.y, self.clf.predict_proba(self.D), labels=self.clf.classes_))
 
 
-class GemmW1:
+class GemmW1(_EpochRunner):
     """The matrix products of one epoch alone, through ``np.matmul``.
 
     Per mini-batch of b columns: the forward ``W_l @ A_{l-1}`` of every layer,
     and in the backward ``dZ_l @ A_{l-1}^T`` for every layer and ``W_l^T @ dZ_l``
     for every layer but the first -- the products no training step can avoid.
+    Only the data's size matters, so ``D`` and ``y`` are not read.
     """
 
-    def __init__(self, m, dims, *, batch_size, seed=0, dtype=np.float32):
+    def __init__(self, D, y, dims, *, batch_size, seed=0, lr=None, dtype=np.float32):
+        m = D.shape[0]
         rng = np.random.default_rng(seed)
         L = len(dims) - 1
         self.L = L
@@ -178,65 +241,24 @@ class GemmW1:
         self.times.append(time.perf_counter() - t0)
 
 
-class _Rounds:
-    """``fit`` callback: times layerwise's epochs and runs the others' in between."""
-
-    def __init__(self, others, X, Y):
-        self.others, self.X, self.Y = others, X, Y
-        self.times = []
-        self.first_losses = {}
-
-    def on_train_begin(self, network):
-        self._t = time.perf_counter()
-
-    def on_epoch_end(self, network, epoch, logs):
-        self.times.append(time.perf_counter() - self._t)
-        for name, other in self.others.items():
-            other.epoch()
-        if epoch == 0:  # the loss after one epoch from the same weights, each system's own
-            self.first_losses["layerwise"] = network.evaluate(self.X, self.Y)["cost"]
-            for name, other in self.others.items():
-                if hasattr(other, "loss"):
-                    self.first_losses[name] = other.loss()
-        self._t = time.perf_counter()
-        return False
-
-    def on_train_end(self, network, history):
-        pass
+#: The runner of each W1 system, by the name the workers and the JSON use.
+W1_SYSTEMS = {"layerwise": LayerwiseW1, "torch": TorchW1, "sklearn": SklearnW1, "gemm": GemmW1}
 
 
-def w1_interleaved(D, y, dims, *, batch_size, epochs, seed, systems=("torch", "sklearn", "gemm"),
-                   lr=1e-3):
-    """W1 for every system, epoch by epoch in rounds. Returns per-system results.
+def w1_interleaved(workers, data, dims, *, batch_size, epochs, seed, m=None, lr=1e-3):
+    """W1 for every system of ``workers``, epoch by epoch in rounds.
 
-    layerwise trains with ``Network.fit`` on ``D.T`` (the column convention,
-    no copy), from the same initial weights as PyTorch, in the same batch order.
+    Parameters
+    ----------
+    workers : workers.Workers, one process per system (layerwise's among them)
+    data : tuple (m_data, n_x, data_seed), the ``mnist_like`` call each worker makes
+    m : int, optional, train on the first ``m`` examples only (default all)
+
+    Returns ``{system: {"epoch_s": [...], "loss": ..., "loss_first_epoch": ...}}``.
     """
-    import layerwise as lw
-
-    others = {}
-    if "torch" in systems:
-        others["torch"] = TorchW1(D, y, dims, batch_size=batch_size, seed=seed, lr=lr)
-    if "sklearn" in systems:
-        others["sklearn"] = SklearnW1(D, y, dims, batch_size=batch_size, seed=seed, lr=lr)
-    if "gemm" in systems:
-        others["gemm"] = GemmW1(D.shape[0], dims, batch_size=batch_size, seed=seed)
-    net = lw.Network(dims, ["relu"] * (len(dims) - 2) + ["softmax"], dtype=np.float32, seed=seed)
-    net.parameters = initial_weights(dims, seed, np.float32)
-    X, Y = D.T, one_hot_columns(y, dims[-1])
-    rounds = _Rounds(others, X, Y)
-    net.fit(X, Y, optimizer=lw.Adam(lr), batch_size=batch_size, epochs=epochs, verbose=0,
-            rng=seed, callbacks=[rounds])
-    out = {"layerwise": {"epoch_s": rounds.times, "loss": net.evaluate(X, Y)["cost"]}}
-    for name, other in others.items():
-        out[name] = {"epoch_s": other.times}
-        if hasattr(other, "loss"):
-            out[name]["loss"] = other.loss()
-    for name, loss in rounds.first_losses.items():
-        out[name]["loss_first_epoch"] = loss
-    if "torch" in others:
-        out["torch"]["threads"] = others["torch"].torch.get_num_threads()
-    return out
+    spec = {"data": tuple(data), "m": m or data[0], "dims": list(dims), "batch_size": batch_size,
+            "epochs": epochs, "seed": seed, "lr": lr}
+    return workers.run(spec)
 
 
 def w1_layerwise_memory(D, y, dims, *, batch_size, seed):
@@ -396,13 +418,13 @@ def w2_torch(name, epochs, seed=0):
 # ----------------------------------------------------------------------------- W3
 
 
-def w3_point(D, y, dims, batch_size, steps, systems, seed=0):
-    """Seconds of one epoch over all of ``D``, per system, estimated from a subset.
+def w3_point(workers, data, dims, batch_size, steps, seed=0):
+    """Seconds of one epoch over all ``data[0]`` examples, per system, estimated from a subset.
 
-    Trains one warm-up and one timed epoch (interleaved, as W1) on the first
-    ``steps * batch_size`` examples and scales the timed epoch to the whole data.
+    Trains one warm-up and one timed epoch (in rounds, each system in its
+    worker, as W1) on the first ``steps * batch_size`` examples of ``data``
+    (``(m_data, n_x, data_seed)``) and scales the timed epoch to all of them.
     """
-    n = min(D.shape[0], steps * batch_size)
-    out = w1_interleaved(D[:n], y[:n], dims, batch_size=batch_size, epochs=2, seed=seed,
-                         systems=systems)
-    return {k: v["epoch_s"][1] * D.shape[0] / n for k, v in out.items()}
+    n = min(data[0], steps * batch_size)
+    out = w1_interleaved(workers, data, dims, batch_size=batch_size, epochs=2, seed=seed, m=n)
+    return {k: v["epoch_s"][1] * data[0] / n for k, v in out.items()}

@@ -30,6 +30,8 @@ def test_quick_benchmark_writes_every_section(tmp_path):
         assert all(isinstance(t, float) for t in w1[system]["epoch_s"])
     for system in ("layerwise", "torch", "sklearn"):
         assert isinstance(w1[system]["loss"], float)
+    # each system trained in a worker process of its own
+    assert len({w1[s]["pid"] for s in ("layerwise", "torch", "sklearn", "gemm_floor")}) == 4
     for net in ("gd", "adam"):
         for system in ("layerwise", "hand", "torch"):
             assert isinstance(data["w2"][net][system]["median_s"], float), (net, system)
