@@ -168,7 +168,11 @@ class Network:
         dict with ``"cost"`` (mean loss, no L2 term) and ``"accuracy"``
         (None for regression outputs).
         """
-        X, Y = self._check_XY(X, Y)
+        return self._evaluate_checked(*self._check_XY(X, Y))
+
+    def _evaluate_checked(self, X, Y):
+        # evaluate() without the input checks, for data fit() has checked once
+        # already (validation data, evaluated after every epoch).
         AL = self._engine.predict_output(X)
         result = {"cost": compute_cost(AL, Y, self.loss)}
         if self.activations[-1] in ("sigmoid", "softmax"):

@@ -234,7 +234,7 @@ def run_epochs(network, X, Y, *, optimizer, learning_rate0, epochs, batch_size, 
             # (an infinite validation cost), not something to warn about per epoch.
             with np.errstate(over="ignore", invalid="ignore"):
                 if validation_data is not None:
-                    val = network.evaluate(*validation_data)
+                    val = network._evaluate_checked(*validation_data)
                     history.val_cost.append(val["cost"])
                     history.val_accuracy.append(val.get("accuracy"))
                     logs["val_cost"], logs["val_accuracy"] = val["cost"], val.get("accuracy")
