@@ -17,7 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import check_choice
+from ._checks import as_float_array, check_choice, check_finite, check_positive_float
+from .regularization import l2_penalty
 
 LOSSES = ("binary_cross_entropy", "categorical_cross_entropy", "mse", "mae")
 
@@ -96,6 +97,26 @@ DEFAULT_LOSS = {
 }
 
 
+#: Output activations whose values are probabilities (in (0, 1)), the only ones a
+#: cross-entropy may follow: after linear, tanh, ReLU or leaky ReLU outputs its
+#: logarithm leaves its domain (NaN from the first epoch).
+PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+_CROSS_ENTROPIES = ("binary_cross_entropy", "categorical_cross_entropy")
+
+
+def check_loss_pairing(loss, output_activation):
+    """Raise ``ValueError`` if ``loss`` cannot follow ``output_activation``.
+
+    Cross-entropies need probabilities (sigmoid or softmax outputs); mse and
+    mae take any output. The message lists the pairs that work.
+    """
+    if loss in _CROSS_ENTROPIES and output_activation not in PROBABILITY_OUTPUTS:
+        works = ", ".join(f"{a} + {l}" for l in _CROSS_ENTROPIES for a in PROBABILITY_OUTPUTS)
+        raise ValueError(
+            f"loss {loss!r} needs probabilities but the output activation {output_activation!r} "
+            f"can leave [0, 1]; pairs that work: {works}; mse or mae with any output")
+
+
 def get_loss(name):
     """Return the :class:`Loss` called ``name``.
 
@@ -150,6 +171,16 @@ def match_targets(AL, Y):
     return Y.reshape(AL.shape)
 
 
+def check_probabilities(AL, loss):
+    """Raise ``ValueError`` unless every entry of ``AL`` is a probability in [0, 1] (no NaN)."""
+    inside = (AL >= 0) & (AL <= 1)  # False for NaN
+    if not inside.all():
+        bad = AL[~inside]
+        raise ValueError(f"AL must hold probabilities in [0, 1] for {loss}; found "
+                         f"{bad.size} value(s) outside, e.g. {bad.ravel()[0]!r} (NaN, or an "
+                         "output activation that is not sigmoid/softmax?)")
+
+
 def check_targets(Y, loss):
     """Raise ``ValueError`` if ``Y`` is no possible target of ``loss`` at all.
 
@@ -158,8 +189,6 @@ def check_targets(Y, loss):
     categorical cross-entropy non-negative columns that sum to 1 -- but NaN,
     infinity and values outside those ranges are refused.
     """
-    from ._checks import check_finite
-
     check_finite("Y", Y)
     if loss == "binary_cross_entropy" and (np.any(Y < 0) or np.any(Y > 1)):
         raise ValueError(f"Y must lie in [0, 1] for binary_cross_entropy; found values from "
@@ -194,16 +223,16 @@ def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0
     cost : float
         A Python float (finite even when ``AL`` holds exact 0 or 1).
     """
-    from .regularization import l2_penalty  # regularization imports losses' users
-
-    AL = np.asarray(AL)
-    from ._checks import check_positive_float
-
     loss_fn = get_loss(loss)
     lambd = check_positive_float("lambd", lambd, allow_zero=True)
+    AL = as_float_array("AL", AL, ndim=None)
+    m = AL.shape[1] if AL.ndim == 2 else AL.size
+    if m == 0:
+        raise ValueError(f"AL has no examples (shape {AL.shape}); the cost is a mean over m >= 1")
+    if loss in _CROSS_ENTROPIES:
+        check_probabilities(AL, loss)
     Y = match_targets(AL, Y)
     check_targets(Y, loss)
-    m = AL.shape[1] if AL.ndim == 2 else AL.size
     cost = float(1.0 / m * np.sum(loss_fn.per_element(AL, Y)))
     if lambd:
         if parameters is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_finite, check_keep_prob, check_positive_float
+from ._checks import as_float_array, check_finite, check_keep_prob, check_positive_float
 from ._rng import as_rng
 from .activations import get_activation
 from .losses import check_targets, get_loss, match_targets
@@ -202,14 +202,15 @@ def L_model_forward(X, parameters, activations=None, *, keep_prob=1.0, rng=None,
     L = n_layers(parameters)
     names = resolve_activations(activations, L)
     keep = check_keep_prob(keep_prob, L - 1)
-    check_finite("X", np.asarray(X))
-    X = np.asarray(X)
+    X = check_finite("X", as_float_array("X", X, ndim=None))
     n_x = parameters["W1"].shape[1]
-    if np.ndim(X) != 2 or np.shape(X)[0] != n_x:
+    if X.ndim != 2 or X.shape[0] != n_x:
         raise ValueError(
             f"X has shape {np.shape(X)} but W1 expects {n_x} rows (features); layerwise puts one "
             f"example per column, so X must be ({n_x}, m)"
         )
+    if X.shape[1] == 0:
+        raise ValueError("X has no examples (0 columns)")
     generator = None
     caches = ForwardCaches(activations=names)
     A = X
@@ -295,6 +296,9 @@ def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, a
     names = resolve_activations(activations, L)
     dropout = getattr(caches, "dropout", None) or [None] * (L - 1)
     lambd = check_positive_float("lambd", lambd, allow_zero=True)
+    AL = as_float_array("AL", AL)
+    if AL.shape[1] == 0:
+        raise ValueError("AL has no examples (0 columns)")
     Y = match_targets(AL, Y)
     check_targets(Y, loss)
     m = AL.shape[1]
