@@ -123,7 +123,8 @@ def as_float_array(name, value, *, ndim=2, dtype=None):
     return array
 
 
-def _physical_memory():
+def physical_memory():
+    """This machine's physical memory in bytes (None where unknown)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
@@ -147,7 +148,7 @@ def check_memory_budget(name, layer_dims, dtype, *, limit=None):
     """
     count = sum(n * (p + 1) for p, n in zip(layer_dims[:-1], layer_dims[1:]))
     size = count * np.dtype(dtype).itemsize
-    limit = _physical_memory() if limit is None else limit
+    limit = physical_memory() if limit is None else limit
     if limit is not None and size > limit:
         raise ValueError(f"{name} {layer_dims} need {count:,} parameters ({format_bytes(size)} as "
                          f"{np.dtype(dtype).name}), more than this machine's memory "

@@ -275,6 +275,14 @@ def _no_constants(name):
     raise ModelFileError(f"metadata.json holds {name}; model files hold finite numbers only")
 
 
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as infinity
+        raise ModelFileError(f"metadata.json holds the number {text[:30]}, which overflows; "
+                             "model files hold finite numbers only")
+    return value
+
+
 def _unique_keys(pairs):
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
@@ -290,7 +298,7 @@ def _parse_metadata(path, meta_bytes, digest_bytes):
     try:
         _check_depth(meta_bytes)
         meta = json.loads(meta_bytes.decode("utf-8"), parse_constant=_no_constants,
-                          object_pairs_hook=_unique_keys)
+                          parse_float=_finite_float, object_pairs_hook=_unique_keys)
     except ModelFileError as exc:
         raise _refuse(path, str(exc)) from None
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # JSONDecodeError is a ValueError

@@ -92,8 +92,9 @@ def check_network_metadata(meta, *, kinds=MODEL_KINDS, max_parameters=MAX_FILE_P
         if spec is None:
             raise ValueError(f"lacks the array {name!r} that layer_dims {dims} need")
         if tuple(spec["shape"]) != shape or spec["dtype"] != stored:
-            raise ValueError(f"array {name!r} is declared {spec['dtype']}{spec['shape']} but "
-                             f"layer_dims {dims} with dtype {dtype} need {stored}{list(shape)}")
+            raise ValueError(f"array {name!r} is declared {spec['dtype']} of shape {spec['shape']} "
+                             f"but layer_dims {dims} with dtype {dtype} need {stored} of shape "
+                             f"{list(shape)}")
     return {"layer_dims": dims, "activations": acts, "loss": loss, "dtype": dtype}
 
 

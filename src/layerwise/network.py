@@ -309,6 +309,10 @@ class Network:
             estimator (whose normalisation and classes a bare Network would drop).
         """
         def check(meta):
+            kind = meta.get("kind")
+            if kind in ("DeepClassifier", "DeepRegressor"):
+                raise ModelFileError(f"{path!r} holds a {kind}, not a Network; load it with "
+                                     f"layerwise.sklearn.{kind}.load")
             check_network_metadata(meta, kinds=("Network",))
             check_only_arrays(meta, parameter_shapes(meta["layer_dims"]))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ._common import CLIError
+from ..errors import CLIError
 
 
 def add_parser(subparsers):
@@ -27,7 +27,7 @@ def run(args):
     from rich.console import Console
     from rich.table import Table
 
-    from ..estimators.model_file import load_model
+    from ..estimators import load_model
 
     if not os.path.exists(args.model):
         raise CLIError(f"model file {args.model} does not exist")
@@ -42,7 +42,7 @@ def run(args):
     t.add_row("activations", ", ".join(meta["activations"]))
     t.add_row("loss", meta["loss"])
     t.add_row("dtype", meta["dtype"])
-    t.add_row("parameters", f"{net._engine.theta.size:,}")
+    t.add_row("parameters", f"{sum(p.size for p in net.parameters.values()):,}")
     extra = meta.get("extra") or {}
     section = meta.get("estimator")
     if section:

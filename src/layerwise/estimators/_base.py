@@ -1,5 +1,6 @@
 """What ``DeepClassifier`` and ``DeepRegressor`` share: parameters, checks, the
-training call into :class:`~layerwise.network.Network`, pickling and model files.
+training call into :class:`~layerwise.network.Network`, pickling (model files:
+:class:`~layerwise.estimators.model_file.EstimatorFileMixin`).
 
 Samples are ROWS here, as everywhere in scikit-learn; the network inside takes
 one sample per column, so every call into it transposes.
@@ -17,6 +18,7 @@ from ..initializers import INITIALIZERS
 from ..optimizers import get_optimizer
 from ..schedules import Schedule
 from ..training import Callback, EarlyStopping
+from .model_file import EstimatorFileMixin
 
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
 OPTIMIZER_NAMES = ("gd", "momentum", "rmsprop", "adam")
@@ -33,7 +35,7 @@ class _ValidationScores(Callback):
         return False
 
 
-class DeepEstimatorMixin:
+class DeepEstimatorMixin(EstimatorFileMixin):
     """Shared machinery; subclasses set ``_output_activation``/``_loss`` per fit and
     implement ``_encode_targets``, ``_validation_score`` and ``_kind``."""
 
@@ -230,27 +232,6 @@ class DeepEstimatorMixin:
             if saved["opt_state"] is not None and "_optimizer" in self.__dict__:
                 net._opt_cache = (self._optimizer, saved["opt_state"])
             self._network = net
-
-    # ------------------------------------------------------------------ model files
-    def save(self, path):
-        """Write the fitted estimator to ``path`` (layerwise model format, see :mod:`layerwise.io`)."""
-        from .model_file import save_estimator
-
-        save_estimator(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """Read an estimator written by :meth:`save`; never unpickles anything.
-
-        Raises
-        ------
-        ModelFileError
-            If the file is not a model file of this kind, is damaged, or is of a
-            newer format version.
-        """
-        from .model_file import load_estimator
-
-        return load_estimator(path, expected=cls)
 
     def to_onnx(self, path):
         """Write the fitted estimator as an ONNX graph (needs the ``onnx`` extra)."""
