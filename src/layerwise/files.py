@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
 import stat
 import threading
 
@@ -57,7 +58,11 @@ def _process_alive(pid):
 
 
 def remove_stale_temporaries(path):
-    """Remove temporaries of ``path`` left by processes that no longer run; returns their names."""
+    """Remove temporaries of ``path`` left by processes that no longer run; returns their names.
+
+    Only names of the form ``.NAME.<pid>-<n>.tmp`` whose process is gone are
+    touched: files, and directories (a report being built) with their content.
+    """
     directory, base = os.path.split(os.path.abspath(os.fspath(path)))
     pattern = re.compile(rf"^\.{re.escape(base)}\.(\d+)-\d+\.tmp$")
     removed = []
@@ -70,8 +75,12 @@ def remove_stale_temporaries(path):
         if match and not _process_alive(int(match.group(1))):
             full = os.path.join(directory, name)
             try:
-                if stat.S_ISREG(os.lstat(full).st_mode):
+                mode = os.lstat(full).st_mode
+                if stat.S_ISREG(mode):
                     os.remove(full)
+                    removed.append(full)
+                elif stat.S_ISDIR(mode):
+                    shutil.rmtree(full)
                     removed.append(full)
             except OSError:
                 pass
@@ -181,3 +190,44 @@ def atomic_write(path, write, *, what="output"):
         except FileNotFoundError:
             pass
         raise
+
+
+def make_temporary_directory(path):
+    """Create the temporary directory in which an output directory ``path`` is built.
+
+    Named like :func:`temporary_name` (so a killed run's leftovers are removed
+    by the next run), mode ``0o777`` less the umask (``mkdtemp`` would give 0700).
+    """
+    remove_stale_temporaries(path)
+    tmp = temporary_name(path)
+    os.mkdir(tmp, 0o777)
+    return tmp
+
+
+def move_files_into(source, destination):
+    """Move every file under ``source`` to the same place under ``destination``, replacing files.
+
+    Only the files being moved are replaced (each atomically, by a rename);
+    nothing else in ``destination`` is touched. A symbolic link or non-regular
+    file in the way is refused (:class:`OutputPathError`) before anything moves.
+
+    Returns
+    -------
+    list of the destination paths written
+    """
+    moves = []
+    for root, _, files in os.walk(source):
+        relative = os.path.relpath(root, source)
+        target_dir = destination if relative == "." else os.path.join(destination, relative)
+        if os.path.lexists(target_dir) and (os.path.islink(target_dir) or
+                                            not os.path.isdir(target_dir)):
+            raise OutputPathError(f"{target_dir} is in the way (a symbolic link or a file where "
+                                  "the report puts a directory); refusing to replace it")
+        for name in sorted(files):
+            target = os.path.join(target_dir, name)
+            check_replaceable(target)
+            moves.append((os.path.join(root, name), target))
+    for src, target in moves:
+        os.makedirs(os.path.dirname(target), mode=0o777, exist_ok=True)
+        os.replace(src, target)
+    return [target for _, target in moves]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import queue as queue_module
+import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -43,6 +44,10 @@ def run_experiment(name, ctx):
 def _init_worker(q):
     global _QUEUE
     _QUEUE = q
+    # A forked worker inherits the command's SIGTERM handler; it should just stop
+    # (the main process cleans up), not unwind into the pool's machinery.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the main process stops the workers
     # Two workers on two cores: BLAS threads would only fight over them (the
     # matrices here are tiny), so each worker keeps to one.
     try:
@@ -172,6 +177,9 @@ def _collect(pending, q, display, results):
     except BaseException:
         for future in pending:
             future.cancel()
+        # Running experiments would go on to their end; stop them now (Ctrl-C, SIGTERM, a failure).
+        for child in multiprocessing.active_children():
+            child.terminate()
         raise
 
 
