@@ -81,7 +81,8 @@ ARRAY_DTYPES = ("<f4", "<f8")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _HEX64 = re.compile(rb"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Possessive quantifiers: no backtracking, so a 7 MB string costs no more than its length.
+_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
 
 
 class ModelFileError(ValueError):
