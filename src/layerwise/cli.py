@@ -23,7 +23,7 @@ import sys
 import threading
 import traceback
 
-from .errors import CLIError, Terminated
+from .errors import CLIError, Terminated, clear_stop_requests, stop_on_signal
 
 __all__ = ["CLIError", "build_parser", "main"]
 
@@ -61,10 +61,6 @@ def build_parser():
     return parser
 
 
-def _raise_terminated(signum, frame):
-    raise Terminated()
-
-
 def _debugging(args):
     return bool(getattr(args, "debug", False)) or os.environ.get("LAYERWISE_DEBUG", "") not in ("", "0")
 
@@ -78,9 +74,11 @@ def main(argv=None):
     """Entry point of the ``layerwise`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    previous = None
+    previous = {}
+    clear_stop_requests()
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, stop_on_signal)
     try:
         return args.run(args) or 0
     except Terminated:
@@ -99,8 +97,9 @@ def main(argv=None):
                          f"{_one_line(exc)} (--debug or LAYERWISE_DEBUG=1 shows the traceback)\n")
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        clear_stop_requests()
 
 
 if __name__ == "__main__":  # pragma: no cover

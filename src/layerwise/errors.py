@@ -16,3 +16,31 @@ class CLIError(ValueError):
 
 class Terminated(KeyboardInterrupt):
     """Raised in the main thread when the process receives SIGTERM (exit status 143)."""
+
+
+_pending_stop = []  # the stop signals received during this command (main thread only)
+
+
+def stop_on_signal(signum, frame):
+    """Signal handler for SIGINT and SIGTERM: remember the request, then unwind.
+
+    Remembered because a fit keeps what it has learned on Ctrl-C (it catches
+    the ``KeyboardInterrupt``); the command then calls :func:`raise_if_stop_requested`
+    to stop instead of carrying on to write its outputs.
+    """
+    import signal
+
+    exc = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    _pending_stop.append(exc)
+    raise exc()
+
+
+def raise_if_stop_requested():
+    """Raise the stop request a caught signal left behind (see :func:`stop_on_signal`)."""
+    if _pending_stop:
+        raise _pending_stop[-1]()
+
+
+def clear_stop_requests():
+    """Forget earlier stop requests (a new command starts)."""
+    _pending_stop.clear()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 
-from ..errors import CLIError
+from ..errors import CLIError, raise_if_stop_requested
 from ._common import MAX_AUTO_CLASSES, choose_task, read_table
 
 
@@ -134,9 +135,13 @@ def run(args):
     X = table.X
     start = time.perf_counter()
     try:
-        estimator.fit(X, y)
+        with warnings.catch_warnings():
+            # An interrupted fit warns that it keeps its weights; the command stops instead.
+            warnings.filterwarnings("ignore", message="fit interrupted", category=RuntimeWarning)
+            estimator.fit(X, y)
     except TrainingDivergedError as exc:
         raise CLIError(f"training diverged: {exc}") from None
+    raise_if_stop_requested()  # Ctrl-C/SIGTERM during the fit: stop, write nothing
     seconds = time.perf_counter() - start
     if table.feature_names is not None:
         # Set after fit rather than passing a DataFrame: pandas is not a dependency.
