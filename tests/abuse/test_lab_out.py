@@ -105,6 +105,7 @@ def test_sigterm_stops_the_lab_and_its_workers_leaving_nothing(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     time.sleep(5)
+    assert len(_session_members(proc.pid)) >= 3  # the command and its two workers are running
     start = time.perf_counter()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -113,6 +114,21 @@ def test_sigterm_stops_the_lab_and_its_workers_leaving_nothing(tmp_path):
     assert err.strip().splitlines()[-1] == "layerwise lab: terminated", err
     assert "Traceback" not in err
     assert os.listdir(tmp_path) == []
-    # no worker outlives the command (they would still be in the session)
-    leftover = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
-    assert leftover.stdout.strip() == "", leftover.stdout
+    # no worker outlives the command (they would still be in its session)
+    assert _session_members(proc.pid) == []
+
+
+def _session_members(sid):
+    """Live processes whose session id is ``sid`` (from /proc/PID/stat)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            members.append(int(entry))
+    return members
