@@ -13,6 +13,7 @@ import time
 import warnings
 
 from ..errors import CLIError, raise_if_stop_requested
+from ..training import TrainConfig, TrainingDivergedError
 from ._common import MAX_AUTO_CLASSES, choose_task, read_table
 
 
@@ -93,14 +94,10 @@ def run(args):
     from ..estimators import DeepClassifier, DeepRegressor
     from ..estimators.model_file import MAX_CLASSES
     from ..files import atomic_write, check_output_path
-    from ..training import TrainingDivergedError
 
     if not args.data.lower().endswith(".npz") and not args.target:
         raise CLIError("--target COLUMN is required for a CSV file")
-    if not 0 < args.validation < 1:
-        raise CLIError(f"--validation must be a fraction in (0, 1); got {args.validation}")
-    if args.epochs < 1:
-        raise CLIError(f"--epochs must be >= 1; got {args.epochs}")
+    # --epochs, --validation, --l2 ... are checked once, by the estimator's TrainConfig.
     hidden = _sizes(args.hidden)
     acts = [a.strip() for a in args.activation.split(",")]
     activation = acts[0] if len(acts) == 1 else tuple(acts)
@@ -137,11 +134,14 @@ def run(args):
     try:
         with warnings.catch_warnings():
             # An interrupted fit warns that it keeps its weights; the command stops instead.
-            warnings.filterwarnings("ignore", message="fit interrupted", category=RuntimeWarning)
+            warnings.filterwarnings("ignore", message="training interrupted", category=RuntimeWarning)
             estimator.fit(X, y)
     except TrainingDivergedError as exc:
         raise CLIError(f"training diverged: {exc}") from None
-    raise_if_stop_requested()  # Ctrl-C/SIGTERM during the fit: stop, write nothing
+    raise_if_stop_requested()  # SIGTERM (exit 143) or Ctrl-C during the fit: write nothing
+    if estimator.interrupted_:
+        # Ctrl-C ended the fit between two updates: nothing is saved, exit 130.
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     if table.feature_names is not None:
         # Set after fit rather than passing a DataFrame: pandas is not a dependency.
@@ -210,7 +210,8 @@ def _summary(estimator, task, table, args, seconds, png, m):
         t.add_row("classes", f"{len(classes)}: {shown}")
     t.add_row("network", " -> ".join(str(d) for d in net.layer_dims)
               + f"  ({', '.join(net.activations)}; {net.loss})")
-    lr = estimator._optimizer.learning_rate
+    lr = TrainConfig(optimizer=estimator.optimizer,
+                     learning_rate=estimator.learning_rate).resolved_learning_rate
     t.add_row("optimizer", f"{args.optimizer}, learning rate {lr:g}, batch {args.batch_size}")
     stopped = "  (early stop)" if estimator.n_iter_ < args.epochs else ""
     t.add_row("epochs run", f"{estimator.n_iter_} of {args.epochs}{stopped}")

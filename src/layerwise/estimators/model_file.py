@@ -276,8 +276,6 @@ class EstimatorFileMixin:
         """Rebuild an estimator from checked metadata and arrays."""
         from sklearn.utils import check_random_state
 
-        from ..optimizers import get_optimizer
-
         net = Network.from_arrays(meta, arrays, path=path)
         section = meta["estimator"]
         params = dict(section["params"])
@@ -285,7 +283,6 @@ class EstimatorFileMixin:
             params[name] = tuple(params[name])
         try:
             estimator = cls(**params)
-            optimizer = get_optimizer(estimator.optimizer, estimator.learning_rate)
             random = check_random_state(estimator.random_state)
         except (TypeError, ValueError) as exc:
             raise ModelFileError(f"{path!r} holds invalid {cls.__name__} parameters: {exc}") from None
@@ -313,7 +310,6 @@ class EstimatorFileMixin:
         best = section.get("best_validation_score")
         estimator.best_validation_score_ = None if best is None else float(best)
         estimator._random = random
-        estimator._optimizer = optimizer
         estimator._network = net
         return estimator
 
