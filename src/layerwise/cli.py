@@ -77,8 +77,9 @@ def main(argv=None):
     previous = {}
     clear_stop_requests()
     if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, stop_on_signal)
+        # SIGTERM unwinds like Ctrl-C; SIGINT keeps Python's handler, which the
+        # Trainer defers to the next step boundary.
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         return args.run(args) or 0
     except Terminated:

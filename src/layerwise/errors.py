@@ -22,11 +22,12 @@ _pending_stop = []  # the stop signals received during this command (main thread
 
 
 def stop_on_signal(signum, frame):
-    """Signal handler for SIGINT and SIGTERM: remember the request, then unwind.
+    """Signal handler (SIGTERM; SIGINT too if installed): remember the request, then unwind.
 
-    Remembered because a fit keeps what it has learned on Ctrl-C (it catches
-    the ``KeyboardInterrupt``); the command then calls :func:`raise_if_stop_requested`
-    to stop instead of carrying on to write its outputs.
+    Remembered because a fit keeps what it has learned when interrupted (it
+    catches the ``KeyboardInterrupt``); the command then calls
+    :func:`raise_if_stop_requested` to stop instead of carrying on to write its
+    outputs, and exits 143 rather than 130.
     """
     import signal
 

@@ -278,6 +278,18 @@ def _big_csv(path, rows=20000):
                header=",".join([f"f{i}" for i in range(8)] + ["t"]), comments="")
 
 
+def _wait_for_handler(pid, signum, timeout=60):
+    """Wait until process ``pid`` catches ``signum`` (its handler is installed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as handle:
+            caught = next(int(line.split()[1], 16) for line in handle if line.startswith("SigCgt"))
+        if caught >> (signum - 1) & 1:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} never installed a handler for signal {signum}")
+
+
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_stopped_train_keeps_the_old_model_and_leaves_no_litter(tmp_path, signum, status):
     data = tmp_path / "big.csv"
@@ -288,7 +300,8 @@ def test_a_stopped_train_keeps_the_old_model_and_leaves_no_litter(tmp_path, sign
     proc = subprocess.Popen(ENTRY + ["train", str(data), "--target", "t", "--hidden", "64,64",
                                      "--epochs", "100000", "--out", str(model), "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)  # into the fit
+    _wait_for_handler(proc.pid, signal.SIGTERM)  # the command is running (not still importing)
+    time.sleep(1.5)  # and into the fit
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == status, err

@@ -14,7 +14,7 @@ import pytest
 from layerwise.cli import main
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_cli_abuse import ENTRY, refused, snapshot  # noqa: E402
+from test_cli_abuse import ENTRY, _wait_for_handler, refused, snapshot  # noqa: E402
 
 FAST = ["gradcheck", "--jobs", "1"]  # a one-second experiment
 
@@ -104,7 +104,11 @@ def test_sigterm_stops_the_lab_and_its_workers_leaving_nothing(tmp_path):
     proc = subprocess.Popen(ENTRY + ["lab", "optimization", "init", "--jobs", "2", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    time.sleep(5)
+    _wait_for_handler(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while len(_session_members(proc.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
     assert len(_session_members(proc.pid)) >= 3  # the command and its two workers are running
     start = time.perf_counter()
     proc.send_signal(signal.SIGTERM)
