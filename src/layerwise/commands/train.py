@@ -12,7 +12,9 @@ import os
 import time
 import warnings
 
+from .._checks import format_bytes, physical_memory
 from ..errors import CLIError, raise_if_stop_requested
+from ..model_metadata import MAX_FILE_PARAMETERS, parameter_count
 from ..training import TrainConfig, TrainingDivergedError
 from ._common import MAX_AUTO_CLASSES, choose_task, read_table
 
@@ -62,9 +64,6 @@ def _sizes(text):
 
 def _check_resources(hidden, n_features, n_outputs, m, dtype):
     """Refuse, before anything is allocated, a network or target too large for a model file or memory."""
-    from .._checks import format_bytes, physical_memory
-    from ..model_metadata import MAX_FILE_PARAMETERS, parameter_count
-
     dims = [n_features, *hidden, n_outputs]
     count = parameter_count(dims)
     itemsize = 4 if dtype == "float32" else 8

@@ -272,8 +272,13 @@ class EstimatorFileMixin:
         return meta, arrays
 
     @classmethod
-    def _from_file_contents(cls, path, meta, arrays):
-        """Rebuild an estimator from checked metadata and arrays."""
+    def from_file_contents(cls, path, meta, arrays):
+        """Rebuild an estimator from a model file's ``meta`` and ``arrays``.
+
+        ``meta`` must have passed :func:`check_estimator_metadata` (as
+        :meth:`load` and :func:`layerwise.estimators.load_model` ensure); the
+        arrays are checked here (finite weights, positive finite scales).
+        """
         from sklearn.utils import check_random_state
 
         net = Network.from_arrays(meta, arrays, path=path)
@@ -324,4 +329,4 @@ def load_estimator(path, cls):
         check_estimator_metadata(meta, cls)
 
     arrays, meta = read_model_file(path, check_metadata=check)
-    return cls._from_file_contents(path, meta, arrays)
+    return cls.from_file_contents(path, meta, arrays)

@@ -42,4 +42,4 @@ def load_model(path):
     arrays, meta = read_model_file(path, check_metadata=check)
     if meta["kind"] == "Network":
         return Network.from_arrays(meta, arrays, path=path), meta
-    return ESTIMATORS[meta["kind"]]._from_file_contents(path, meta, arrays), meta
+    return ESTIMATORS[meta["kind"]].from_file_contents(path, meta, arrays), meta
