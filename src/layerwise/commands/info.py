@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from ..errors import CLIError
-from ..model_metadata import parameter_count
 
 
 def add_parser(subparsers):
@@ -32,7 +31,8 @@ def run(args):
 
     if not os.path.exists(args.model):
         raise CLIError(f"model file {args.model} does not exist")
-    _, meta = load_model(args.model)  # loads fully: a damaged file is reported here
+    model, meta = load_model(args.model)  # loads fully: a damaged file is reported here
+    net = model if meta["kind"] == "Network" else model.network_
     t = Table(title=f"layerwise model: {args.model}", show_header=False)
     t.add_column("", style="bold")
     t.add_column("")
@@ -42,7 +42,7 @@ def run(args):
     t.add_row("activations", ", ".join(meta["activations"]))
     t.add_row("loss", meta["loss"])
     t.add_row("dtype", meta["dtype"])
-    t.add_row("parameters", f"{parameter_count(meta['layer_dims']):,}")
+    t.add_row("parameters", f"{net.n_parameters:,}")
     extra = meta.get("extra") or {}
     section = meta.get("estimator")
     if section:

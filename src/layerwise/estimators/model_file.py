@@ -236,7 +236,7 @@ class EstimatorFileMixin:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
-        net = self._network
+        net = self.network_
         params, unstored, tuples = {}, [], []
         for name, value in self.get_params(deep=False).items():
             ok, encoded = _jsonable(value)
@@ -258,7 +258,7 @@ class EstimatorFileMixin:
         if hasattr(self, "classes_"):
             section["classes"] = encode_labels(self.classes_)
         if hasattr(self, "n_outputs_"):
-            section["n_outputs"], section["y_ndim"] = int(self.n_outputs_), int(self._y_ndim)
+            section["n_outputs"], section["y_ndim"] = int(self.n_outputs_), int(self.y_ndim_)
         arrays = dict(net.parameters)
         normalisation = {"input": None, "target": None}
         for part in ("input", "target"):
@@ -279,25 +279,28 @@ class EstimatorFileMixin:
         :meth:`load` and :func:`layerwise.estimators.load_model` ensure); the
         arrays are checked here (finite weights, positive finite scales).
         """
-        from sklearn.utils import check_random_state
-
         net = Network.from_arrays(meta, arrays, path=path)
         section = meta["estimator"]
         params = dict(section["params"])
         for name in section.get("tuple_params", []):
             params[name] = tuple(params[name])
         try:
-            estimator = cls(**params)
-            random = check_random_state(estimator.random_state)
+            cls(**params)
         except (TypeError, ValueError) as exc:
             raise ModelFileError(f"{path!r} holds invalid {cls.__name__} parameters: {exc}") from None
         dims = net.layer_dims
+        best = section.get("best_validation_score")
+        fitted = {"n_features_in_": section["n_features_in"], "n_iter_": section["n_iter"],
+                  "loss_curve_": [float(v) for v in section["loss_curve"]],
+                  "validation_loss_curve_": [float(v) for v in section["validation_loss_curve"]],
+                  "validation_scores_": [float(v) for v in section["validation_scores"]],
+                  "best_validation_score_": None if best is None else float(best)}
         if section.get("feature_names") is not None:
-            estimator.feature_names_in_ = np.array(section["feature_names"], dtype=object)
+            fitted["feature_names_in_"] = np.array(section["feature_names"], dtype=object)
         if "classes" in section:
-            estimator.classes_ = decode_labels(section["classes"])
+            fitted["classes_"] = decode_labels(section["classes"])
         else:
-            estimator.n_outputs_, estimator._y_ndim = section["n_outputs"], section["y_ndim"]
+            fitted["n_outputs_"], fitted["y_ndim_"] = section["n_outputs"], section["y_ndim"]
         for part, size in (("input", dims[0]), ("target", dims[-1])):
             if meta.get("normalisation", {}).get(part) is None:
                 continue
@@ -305,18 +308,8 @@ class EstimatorFileMixin:
             if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
                 raise ModelFileError(f"{path!r}: {part} normalisation needs finite means and "
                                      "positive finite scales")
-            setattr(estimator, f"{part}_mean_", mean)
-            setattr(estimator, f"{part}_scale_", scale)
-        estimator.n_features_in_ = section["n_features_in"]
-        estimator.n_iter_ = section["n_iter"]
-        estimator.loss_curve_ = [float(v) for v in section["loss_curve"]]
-        estimator.validation_loss_curve_ = [float(v) for v in section["validation_loss_curve"]]
-        estimator.validation_scores_ = [float(v) for v in section["validation_scores"]]
-        best = section.get("best_validation_score")
-        estimator.best_validation_score_ = None if best is None else float(best)
-        estimator._random = random
-        estimator._network = net
-        return estimator
+            fitted[f"{part}_mean_"], fitted[f"{part}_scale_"] = mean, scale
+        return cls.from_network(net, params, fitted)
 
 
 def load_estimator(path, cls):
