@@ -47,8 +47,9 @@ def measure(football=FOOTBALL):
     import numpy as np
 
     from layerwise.lab import gradcheck, init, optimization, regularization
-    from layerwise.lab.common import Context, make_engine, train_mini_batches
     from layerwise.initializers import initialize_parameters_deep
+    from layerwise.lab.common import Context, make_network, train_mini_batches
+    from layerwise.training import TrainConfig
 
     out = {}
     ctx = Context(out_dir=os.devnull)
@@ -64,10 +65,11 @@ def measure(football=FOOTBALL):
     X, Y = optimization.load_moons()
     for run in ("gd", "adam"):
         params = initialize_parameters_deep([2, 5, 2, 1], "he", rng=np.random.RandomState(3))
-        engine = make_engine([2, 5, 2, 1], ["relu", "relu", "sigmoid"], params,
-                             mean_in_delta=True)
-        costs, _, _ = train_mini_batches(engine, X, Y, optimization.RUNS[run][1](), 1001, 64,
-                                         epoch_seed=lambda i: 11 + i)
+        net = make_network([2, 5, 2, 1], ["relu", "relu", "sigmoid"], params)
+        config = TrainConfig.from_optimizer(optimization.RUNS[run][1](), epochs=1001,
+                                            batch_size=64, shuffle_seed=11,
+                                            mean_in_output_delta=True)
+        costs, _, _ = train_mini_batches(net, X, Y, config)
         out[f"optimization.{run}.cost@0"], out[f"optimization.{run}.cost@1000"] = costs[0], costs[10]
     reg = regularization.run(ctx)  # the built-in data: README's table
     for name, rec in reg.runs.items():
