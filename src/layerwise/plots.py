@@ -31,6 +31,17 @@ def _figure(n_panels, ncols=None, panel_size=(5.2, 4.0)):
     return fig, axes
 
 
+def _spare_slot(fig, n_panels, ncols):
+    """The first empty cell of the grid as an axis without frame, or None when the grid is full."""
+    ncols = ncols or n_panels
+    nrows = int(np.ceil(n_panels / ncols))
+    if n_panels == nrows * ncols:
+        return None
+    ax = fig.add_subplot(nrows, ncols, n_panels + 1)
+    ax.axis("off")
+    return ax
+
+
 def _save(fig, path, suptitle=None):
     if suptitle:
         fig.suptitle(suptitle, fontsize=13, fontweight="bold")
@@ -136,5 +147,10 @@ def decision_boundaries(path, panels, *, suptitle=None, ncols=None, resolution=3
     n_classes = max(2, max(int(np.max(p["labels"])) + 1 for p in panels))
     handles = [Line2D([], [], marker="o", linestyle="", color=POINT_COLOURS[c],
                       label=names[c]) for c in range(n_classes)]
-    axes[-1].legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.85)
+    spare = _spare_slot(fig, len(panels), ncols)
+    if spare is not None:  # an empty cell of the grid holds the legend instead of a panel
+        spare.legend(handles=handles, loc="center", fontsize=11, title="training points",
+                     frameon=False)
+    else:
+        axes[-1].legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.85)
     return _save(fig, path, suptitle)

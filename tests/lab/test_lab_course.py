@@ -62,6 +62,30 @@ def test_init_he_full_series(init_full):
     assert np.isfinite(result.runs["random"]["costs"][0])  # the course printed inf here
 
 
+def test_init_report_states_each_numbers_agreement_and_a_generated_summary(init_full):
+    from layerwise.lab.agreement import summary
+
+    rows = init_full.extra["published_comparison"]
+    for row in rows[1:]:
+        exact = row["ours"] == row["published"]
+        assert (row["kind"] == "exact") == exact, row
+        assert row["kind"] in ("exact", "rounding", "amplified"), row
+        if row["kind"] == "amplified":
+            assert row["run"] == "random" and "saturated random x10" in row["agreement"]
+    assert rows[0]["kind"] == "on purpose" and "inf" in rows[0]["agreement"]
+    sentence = summary(rows)
+    assert sentence in init_full.reading
+    n_exact = sum(r["kind"] == "exact" for r in rows)
+    assert sentence.startswith(f"Of {len(rows)} published numbers, {n_exact} are reproduced to "
+                               "all printed digits")
+    # the same rows with one number off by more than its measured spread say so
+    broken = [dict(r) for r in rows]
+    from layerwise.lab.agreement import annotate
+    broken[-3] = annotate({**broken[-3], "ours": broken[-3]["published"] * (1 + 1e-6)},
+                          "init.he.cost@14000")
+    assert "more than the measured cross-CPU spread: he cost at iteration 14000" in summary(broken)
+
+
 def test_gradcheck_reproduces_the_course():
     result = gradcheck.run(Context(out_dir=os.devnull))
     runs = result.runs

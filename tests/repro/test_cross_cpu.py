@@ -88,8 +88,8 @@ def test_the_tolerance_rule_admits_the_measured_avx512_figures(key):
     assert rel <= SPREAD[key][0], "the recorded spread includes the AVX-512 figure"
     assert rel <= tolerance(key)
     assert rel > 1e-12 or key == "init.he.cost@14000"
-    text, expected = agreement(key, published, avx)
-    assert expected and text != "reproduced to all printed digits", text
+    found = agreement(key, published, avx)
+    assert found["kind"] in ("rounding", "amplified"), found
 
 
 def _init_cost(method, iteration, **kw):

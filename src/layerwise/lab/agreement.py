@@ -87,8 +87,12 @@ def _decade(x):
     return f"1e{int(np.ceil(np.log10(x)))}"
 
 
+#: Kinds of agreement, in the order the summary names them.
+KINDS = ("exact", "rounding", "amplified", "on purpose", "unexpected")
+
+
 def agreement(key, published, ours, *, printed=None):
-    """How ``ours`` agrees with the published value, in words, and whether that is as expected.
+    """How ``ours`` agrees with the published value.
 
     Parameters
     ----------
@@ -100,44 +104,77 @@ def agreement(key, published, ours, *, printed=None):
 
     Returns
     -------
-    text : str
-        ``"reproduced to all printed digits"``; ``"to 1e-x (last-bit rounding)"``;
-        ``"to 1e-x, <what amplifies last-bit differences>"``; or
-        ``"differs by ...: more than the measured cross-CPU spread"``.
-    expected : bool
-        False when the difference exceeds what CPU code paths explain.
+    dict
+        ``text``: ``"reproduced to all printed digits"``, ``"to 1e-x (last-bit
+        rounding)"``, ``"to 1e-x, <what amplifies last-bit differences>"`` or
+        ``"differs by ...: more than the measured cross-CPU spread"``;
+        ``kind``: one of :data:`KINDS`; ``rel_diff``: the relative difference;
+        ``reason``: what amplifies the difference (or None).
     """
+    rel = abs(ours - published) / abs(published) if published else abs(ours - published)
+    spread, reason = SPREAD.get(key, (0.0, None))
+    out = {"rel_diff": float(rel), "reason": reason}
     if printed is not None:
         if printed % ours == printed % published:
-            return "reproduced to all printed digits", True
-        return f"differs in its printed digits ({printed % ours} vs {printed % published})", False
+            return {**out, "text": "reproduced to all printed digits", "kind": "exact"}
+        return {**out, "text": f"differs in its printed digits ({printed % ours} vs "
+                               f"{printed % published})", "kind": "unexpected"}
     if ours == published:
-        return "reproduced to all printed digits", True
-    rel = abs(ours - published) / abs(published)
-    spread, reason = SPREAD.get(key, (0.0, None))
+        return {**out, "text": "reproduced to all printed digits", "kind": "exact"}
     if rel <= tolerance(key):
         if reason is None:
-            return f"to {_decade(rel)} (last-bit rounding)", True
-        return f"to {_decade(rel)}, {reason}", True
-    return (f"differs by {rel:.1e}: more than the measured cross-CPU spread "
-            f"({spread:.1e})"), False
+            return {**out, "text": f"to {_decade(rel)} (last-bit rounding)", "kind": "rounding"}
+        return {**out, "text": f"to {_decade(rel)}, {reason}", "kind": "amplified"}
+    return {**out, "text": f"differs by {rel:.1e}: more than the measured cross-CPU spread "
+                           f"({spread:.1e})", "kind": "unexpected"}
 
 
-def summary(verdicts):
-    """One sentence from a list of ``agreement`` texts: how many agree, and how.
+def annotate(row, key, *, printed=None):
+    """Add ``agreement``, ``kind`` and ``rel_diff`` to a comparison row (in place); return it."""
+    found = agreement(key, row["published"], row["ours"], printed=printed)
+    row.update(agreement=found["text"], kind=found["kind"], rel_diff=found["rel_diff"],
+               reason=found["reason"])
+    return row
 
-    >>> summary(["reproduced to all printed digits"] * 2 + ["to 1e-2, x"])
-    '2 of 3 published numbers are reproduced to all printed digits; 1 to 1e-2 (x).'
+
+def on_purpose(row, text):
+    """Mark a row whose difference is deliberate (e.g. a clipped ``inf``), with the reason."""
+    row.update(agreement=text, kind="on purpose")
+    return row
+
+
+def summary(rows):
+    """One sentence generated from annotated comparison rows: how many agree, and how.
+
+    >>> summary([{"kind": "exact"}, {"kind": "exact"},
+    ...          {"kind": "amplified", "rel_diff": 2e-3, "reason": "x"}])
+    'Of 3 published numbers, 2 are reproduced to all printed digits and 1 to 1e-2 or closer (x).'
     """
-    exact = sum(v == "reproduced to all printed digits" for v in verdicts)
-    groups = {}
-    for v in verdicts:
-        if v == "reproduced to all printed digits":
-            continue
-        head, _, why = v.partition(", ")
-        groups.setdefault((head, why), 0)
-        groups[(head, why)] += 1
-    parts = [f"{exact} of {len(verdicts)} published numbers are reproduced to all printed digits"]
-    for (head, why), count in groups.items():
-        parts.append(f"{count} {head}" + (f" ({why})" if why else ""))
-    return "; ".join(parts) + "."
+    rows = [r for r in rows if "kind" in r]
+    parts = []
+    exact = sum(r["kind"] == "exact" for r in rows)
+    if exact:
+        parts.append(f"{exact} {'is' if exact == 1 else 'are'} reproduced to all printed digits")
+    rounding = [r for r in rows if r["kind"] == "rounding"]
+    if rounding:
+        worst = max(r["rel_diff"] for r in rounding)
+        parts.append(f"{len(rounding)} to {_decade(worst)} or closer (last-bit rounding)")
+    reasons = {}
+    for r in rows:
+        if r["kind"] == "amplified":
+            reasons.setdefault(r["reason"], []).append(r["rel_diff"])
+    for reason, diffs in reasons.items():
+        parts.append(f"{len(diffs)} to {_decade(max(diffs))} or closer ({reason})")
+    purpose = [r for r in rows if r["kind"] == "on purpose"]
+    if purpose:
+        parts.append(f"{len(purpose)} {'differs' if len(purpose) == 1 else 'differ'} on purpose "
+                     f"({'; '.join(r['agreement'] for r in purpose)})")
+    unexpected = [r for r in rows if r["kind"] == "unexpected"]
+    if unexpected:
+        parts.append(f"{len(unexpected)} {'differs' if len(unexpected) == 1 else 'differ'} by "
+                     "more than the measured cross-CPU spread: "
+                     + "; ".join(f"{r['run']} {r['what']}" for r in unexpected))
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Of {len(rows)} published numbers, {body}."

@@ -120,8 +120,12 @@ def _reading(runs, noise):
                      f"uncorrected average is off by {raw['mean_error_first_days']:+.2f} on "
                      f"average, the corrected one by {cor['mean_error_first_days']:+.2f}; "
                      f"afterwards RMSE {cor['rmse_after']:.2f}.")
-    best = min((n for n in runs if n.endswith("corrected")), key=lambda n: runs[n]["rmse_after"])
-    lines.append(f"Smallest error after the start: {best} -- a larger beta averages more noise "
-                 "away but lags the curve (beta 0.98 trails the seasons), a smaller one follows "
-                 "the noise. Bias correction only matters for the first ~1/(1 - beta) days.")
+    best = min(runs, key=lambda n: runs[n]["rmse_after"])
+    rec = runs[best]
+    label = (f"beta {rec['beta']:g}, "
+             + ("bias-corrected" if rec["bias_correction"] else "uncorrected"))
+    lines.append(f"Smallest error after day {START} (RMSE {rec['rmse_after']:.2f}): {label} -- "
+                 "a larger beta averages more noise away but lags the curve (beta 0.98 trails "
+                 "the seasons), a smaller one follows the noise. Bias correction only matters "
+                 "for the first ~1/(1 - beta) days.")
     return lines
