@@ -60,7 +60,8 @@ def curves(path, panels, *, suptitle=None, ncols=None, panel_size=(5.6, 4.0)):
         Each with ``title``, ``xlabel``, ``ylabel``, ``series`` and optional
         ``logy``/``logx`` (bool), ``ylim``, ``hline`` (a y value drawn dashed,
         with ``hline_label``), ``xticks`` (labels for x = 0, 1, ...), ``legend`` (False
-        to leave it out), ``legend_loc``, ``legend_ncol``, ``legend_size``. A series
+        to leave it out), ``legend_loc`` (a matplotlib location, or ``"below"``:
+        under the axes, where it covers no curve), ``legend_ncol``, ``legend_size``. A series
         is a dict with ``label``, ``x``, ``y`` and
         optional ``kind`` ("line" or "scatter"), ``color``, ``style``, ``marker``,
         ``alpha``, ``linewidth``.
@@ -96,8 +97,14 @@ def curves(path, panels, *, suptitle=None, ncols=None, panel_size=(5.6, 4.0)):
         ax.grid(True, alpha=0.3)
         wants_legend = any(s.get("label") for s in panel["series"]) or panel.get("hline_label")
         if wants_legend and panel.get("legend", True):
-            ax.legend(fontsize=panel.get("legend_size", 9), loc=panel.get("legend_loc", "best"),
-                      framealpha=0.85, ncol=panel.get("legend_ncol", 1))
+            if panel.get("legend_loc") == "below":  # outside the axes: covers no curve
+                ax.legend(fontsize=panel.get("legend_size", 9), loc="upper center",
+                          bbox_to_anchor=(0.5, -0.16), frameon=False,
+                          ncol=panel.get("legend_ncol", 3))
+            else:
+                ax.legend(fontsize=panel.get("legend_size", 9),
+                          loc=panel.get("legend_loc", "best"), framealpha=0.85,
+                          ncol=panel.get("legend_ncol", 1))
     return _save(fig, path, suptitle)
 
 

@@ -78,7 +78,7 @@ def test_the_harness_moves_exp_and_log_results_by_exactly_one_ulp():
         moved = got != ref
         assert 0.2 < moved.mean() < 0.3
         ulps = np.abs(got - ref)[moved] / np.spacing(np.abs(ref))[moved]
-        assert np.all((ulps > 0.49) & (ulps <= 1.0)), "one ulp (half of one just below a power of 2)"
+        assert np.all((ulps > 0.49) & (ulps <= 1.0)), "one ulp (half one below a power of 2)"
 
 
 @pytest.mark.parametrize("key", sorted(AVX512))

@@ -58,7 +58,7 @@ def backward_propagation_lowercase(X, Y, cache):
 
 
 def compute_loss(a3, Y):
-    """``(1/m) nansum`` of the cross-entropy losses, a float64 (``inf`` where ``a3`` hits 0 or 1)."""
+    """``(1/m) nansum`` of the losses, a float64 (``inf`` where ``a3`` hits 0 or 1)."""
     return _three_layer.cross_entropy(a3, Y)
 
 

@@ -50,12 +50,12 @@ def _cat_arrays():
 
 
 def load_data():
-    """C1 W4 A2: ``train_x_orig`` (209, 64, 64, 3), ``train_y`` (1, 209), test (50 ...), ``classes``."""
+    """C1 W4 A2: ``train_x_orig`` (209, 64, 64, 3), ``train_y`` (1, 209), test, ``classes``."""
     return _cat_arrays()
 
 
 def load_cat_dataset():
-    """The cat pictures flattened to (12288, m) and scaled by 1/255, with labels (1, m) and classes."""
+    """The cat pictures flattened to (12288, m) and scaled by 1/255; labels (1, m); classes."""
     train_x, train_y, test_x, test_y, classes = _cat_arrays()
     train_x = train_x.reshape(train_x.shape[0], -1).T / 255
     test_x = test_x.reshape(test_x.shape[0], -1).T / 255
@@ -82,7 +82,7 @@ def load_moons_dataset():
 
 
 def load_2D_dataset():
-    """``datasets/data.mat`` (the "football" data): train (2, 211), (1, 211); test (2, 200), (1, 200)."""
+    """``datasets/data.mat`` (the "football" data): train (2, 211), (1, 211); test (2, 200)."""
     _missing([DATA_MAT], "football data (data.mat, C2 W1 A2)")
     from scipy.io import loadmat
 

@@ -21,7 +21,7 @@ LAYERS = 3
 
 
 def forward(X, parameters, *, keep_prob=1.0):
-    """``(A3, ForwardCaches)`` of the three-layer net; dropout masks as ``seed(1)`` then ``rand``."""
+    """``(A3, ForwardCaches)``; dropout masks as ``seed(1)`` then ``rand`` would draw."""
     rng = np.random.RandomState(1) if keep_prob < 1 else None
     return _prop.L_model_forward(X, parameters, keep_prob=keep_prob, rng=rng)
 
@@ -93,7 +93,7 @@ def backward(X, Y, cache, *, lowercase, lambd=0.0, keep_prob=None):
 
 
 def cross_entropy(a3, Y):
-    """The C2 utils' cost: ``(1/m) nansum`` of the losses as a float64; no clipping (inf possible)."""
+    """The C2 utils' cost: ``(1/m) nansum`` of the losses, float64; no clipping (inf possible)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.float64(_compute_cost(a3, np.broadcast_to(Y, np.shape(a3)), clip=False,
                                         validate=False, skip_nan=True))

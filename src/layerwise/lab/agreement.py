@@ -70,6 +70,33 @@ SAFETY = 3.0
 ROUNDING_FLOOR = 4 * np.finfo(np.float64).eps
 
 
+def numpy_code_path():
+    """Which of NumPy's code paths this process runs, in words (for reports and README tables).
+
+    E.g. ``"NumPy 2.4.6; SIMD: X86_V2 baseline, X86_V3 dispatched; AVX-512 exp/log: no"``.
+    """
+    import os
+
+    try:  # NumPy >= 2 (1.x: numpy.core); the table is what np.show_runtime() prints
+        from numpy._core._multiarray_umath import (__cpu_baseline__, __cpu_dispatch__,
+                                                   __cpu_features__)
+    except ImportError:  # pragma: no cover - older NumPy
+        try:
+            from numpy.core._multiarray_umath import (__cpu_baseline__, __cpu_dispatch__,
+                                                      __cpu_features__)
+        except ImportError:
+            return f"NumPy {np.__version__}; CPU features unknown"
+    found = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    avx512 = "yes" if __cpu_features__.get("AVX512F") else "no"
+    text = (f"NumPy {np.__version__}; SIMD: {', '.join(__cpu_baseline__) or 'none'} baseline"
+            + (f", {', '.join(found)} dispatched" if found else "")
+            + f"; AVX-512 exp/log: {avx512}")
+    disabled = os.environ.get("NPY_DISABLE_CPU_FEATURES")
+    if disabled:
+        text += f" (NPY_DISABLE_CPU_FEATURES={disabled})"
+    return text
+
+
 def tolerance(key):
     """The relative tolerance a test grants the published number ``key``.
 
@@ -122,7 +149,7 @@ def agreement(key, published, ours, *, printed=None):
     if ours == published:
         return {**out, "text": "reproduced to all printed digits", "kind": "exact"}
     if rel <= tolerance(key):
-        if reason is None:
+        if reason is None or rel <= ROUNDING_FLOOR:
             return {**out, "text": f"to {_decade(rel)} (last-bit rounding)", "kind": "rounding"}
         return {**out, "text": f"to {_decade(rel)}, {reason}", "kind": "amplified"}
     return {**out, "text": f"differs by {rel:.1e}: more than the measured cross-CPU spread "

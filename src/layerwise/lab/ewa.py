@@ -104,10 +104,10 @@ def _figures(ctx, day, truth, noisy, curves):
     path = "ewa_series.png"
     plots.curves(os.path.join(ctx.out_dir, path), [
         {"title": "A year of temperatures and its averages", "xlabel": "day",
-         "ylabel": "temperature (deg C)", "series": year, "legend_loc": "lower left"},
+         "ylabel": "temperature (deg C)", "series": year, "legend_loc": "below", "legend_ncol": 3},
         {"title": f"The first {first} days: bias correction (dotted = uncorrected)",
          "xlabel": "day", "ylabel": "temperature (deg C)", "series": zoom,
-         "legend_loc": "lower right", "legend_ncol": 2, "legend_size": 8}], panel_size=(6.4, 4.4))
+         "legend_loc": "below", "legend_ncol": 4, "legend_size": 8}], panel_size=(6.4, 4.4))
     return [(path, "Left: the series with the three bias-corrected averages. Right: the start of "
                    "the year, where the uncorrected averages (dotted) start near 0.")]
 

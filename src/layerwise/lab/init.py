@@ -95,8 +95,8 @@ def run(ctx):
 def _compare(runs):
     rows = [on_purpose({"run": "random", "what": "cost at iteration 0", "published": "inf",
                         "ours": runs["random"]["costs"][0]},
-                       "the course prints inf (its log hits 0); layerwise clips probabilities, "
-                       "so the cost is finite")]
+                       "the course prints inf where its log hits 0; layerwise clips "
+                       "probabilities, so its cost is finite")]
     for name, pub in PUBLISHED.items():
         for it, value in pub["costs"].items():
             rows.append(annotate({"run": name, "what": f"cost at iteration {it}",

@@ -126,7 +126,8 @@ def _figures(ctx, runs, best):
                   for n, r in runs.items() if r["inputs"] == kind]
         panels.append({"title": f"{LABELS[kind]} inputs", "xlabel": "iteration", "ylabel": "cost",
                        "series": series, "logy": True, "hline": TARGET,
-                       "hline_label": f"target {TARGET}"})
+                       "hline_label": f"target {TARGET}", "legend_loc": "below",
+                       "legend_ncol": 3})
     path = "normalization_costs.png"
     plots.curves(os.path.join(ctx.out_dir, path), panels,
                  suptitle="Breast cancer, batch GD: raw vs standardised inputs")

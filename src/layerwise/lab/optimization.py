@@ -170,7 +170,8 @@ def _figures(ctx, runs, engines, X, Y):
     highest = max(max(rates(n)) for n in decay)
     plots.curves(os.path.join(ctx.out_dir, lr_file), [
         {"title": "Learning rate of each epoch (decay runs)", "xlabel": "epoch",
-         "ylabel": "learning rate (log scale)", "logy": True, "legend_loc": "lower left",
+         "ylabel": "learning rate (log scale)", "logy": True, "legend_loc": "below",
+         "legend_ncol": 2,
          "ylim": (lowest / 2, highest * 2),
          "series": [{"label": RUNS[n][0], "x": np.arange(epochs), "y": rates(n),
                      "style": "--" if n.startswith("momentum") else "-"} for n in decay]}])

@@ -11,7 +11,7 @@ import html
 import json
 import os
 
-from .agreement import summary
+from .agreement import numpy_code_path, summary
 from .common import fmt
 
 CSS = """
@@ -31,6 +31,7 @@ details{margin:.8em 0}summary{cursor:pointer;color:#0072B2}
 pre{background:#f7f7f9;padding:.8em;overflow-x:auto;font-size:.85em}
 .time{color:#5b6575;font-weight:normal;font-size:.7em}
 .ok{color:#1e8449}.bad{color:#c0392b}
+.wide{overflow-x:auto;max-width:100%}
 """
 
 
@@ -59,7 +60,9 @@ def _table(columns, rows):
         f"<th>{_e(c)}</th>" if i > 0 and rows and all(_is_number(r[i]) for r in rows)
         else f"<th class='t'>{_e(c)}</th>" for i, c in enumerate(columns))
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # Wrapped so that a table wider than a phone's screen scrolls by itself, not the page.
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table></div>")
 
 
 def _setup(setup):
@@ -67,7 +70,7 @@ def _setup(setup):
     for key, value in setup.items():
         text = value if isinstance(value, str) else json.dumps(value)
         rows.append(f"<tr><td>{_e(key)}</td><td style='text-align:left'>{_e(text)}</td></tr>")
-    return f"<table>{''.join(rows)}</table>"
+    return f"<div class='wide'><table>{''.join(rows)}</table></div>"
 
 
 def _comparison(rows):
@@ -117,11 +120,13 @@ def write_html(path, results, titles, meta, figure_dir="figures"):
                f"{o['data'] or 'built-in'}; {workers}")
     body = [f"<h1>layerwise lab</h1><p class='sub'>Deep fully-connected networks from scratch on "
             f"NumPy: the experiments of the course notes, re-run. Generated "
-            f"{_e(meta['generated'])} in {meta['total_seconds']:.1f} s ({_e(options)}).</p>",
+            f"{_e(meta['generated'])} in {meta['total_seconds']:.1f} s ({_e(options)}); "
+            f"{_e(meta.get('numpy_code_path', ''))}.</p>",
             f"<nav>{nav}</nav>", summary]
     overall = published_summary(results)
     if overall:
-        body.append(f"<p>Against the course's published numbers: {_e(overall)} Each number's "
+        body.append(f"<p>Against the course's published numbers, on this machine's code path: "
+                    f"{_e(overall[0].lower() + overall[1:])} Each number's "
                     "agreement is in its experiment's table; the tolerances are the measured "
                     "spreads between CPU code paths (layerwise.lab.agreement).</p>")
     if meta["options"].get("quick"):
@@ -160,6 +165,7 @@ def write_report(directory, results, titles, options, total_seconds):
     from .. import __version__
 
     meta["layerwise_version"] = __version__
+    meta["numpy_code_path"] = numpy_code_path()
     with open(os.path.join(directory, "results.json"), "w", encoding="utf-8") as handle:
         json.dump(results_json(results, titles, meta), handle, indent=1, allow_nan=False)
     write_html(os.path.join(directory, "index.html"), results, titles, meta)
