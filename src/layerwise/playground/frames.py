@@ -202,12 +202,13 @@ class FrameStream:
 
     def frame_now(self):
         """Build and return a frame for the session's current state (also published)."""
-        view = self.session.view()
-        if self._builder is None or self._builder.run_id != view.run_id:
-            self._builder = FrameBuilder(view)
-            self._data_payload = json.dumps(data_message(view), separators=(",", ":")).encode()
-        started = time.perf_counter()
-        frame = self._builder.build(view)
+        with self.session.hold():
+            view = self.session.view()
+            if self._builder is None or self._builder.run_id != view.run_id:
+                self._builder = FrameBuilder(view)
+                self._data_payload = json.dumps(data_message(view), separators=(",", ":")).encode()
+            started = time.perf_counter()
+            frame = self._builder.build(view)
         self.build_seconds = (self.build_seconds + [time.perf_counter() - started])[-50:]
         payload = json.dumps(frame, separators=(",", ":"), allow_nan=False).encode()
         with self._cond:
@@ -218,7 +219,7 @@ class FrameStream:
 
     def _loop(self):
         version = None
-        while not self._closed:
+        while not (self._closed or self.session.closed):
             started = time.perf_counter()
             current = self.session.version
             if current != version:

@@ -127,8 +127,8 @@ class PlaygroundServer(ThreadingHTTPServer):
     def close(self):
         """Stop the stream, the trainer thread and the socket."""
         self.closing.set()
+        self.session.close()  # first: it also wakes the stream's thread
         self.stream.close()
-        self.session.close()
         self.server_close()
 
 

@@ -280,6 +280,11 @@ class Session:
             # Outside the lock: let the frame builder and requests in.
             time.sleep(1.0 / speed if speed else 0.0005)
 
+    @property
+    def closed(self):
+        """True after :meth:`close`."""
+        return self._closed
+
     def close(self):
         """Stop the trainer thread (the session cannot be used afterwards)."""
         with self._lock:
@@ -320,6 +325,15 @@ class Session:
                         dict(self.settings), trainer.epoch, trainer.steps, trainer.batch,
                         self.steps_per_epoch(), self._playing, self.error, lr,
                         self.settings["lambd"])
+
+    def hold(self):
+        """The session's lock as a context manager: no step runs while it is held.
+
+        The frame builder holds it while it computes a frame, so that the
+        trainer thread does not compete with it for the interpreter: frames
+        come first, training takes the time in between.
+        """
+        return self._lock
 
     def wait_for_change(self, version, timeout):
         """Block until the version differs from ``version`` (or ``timeout`` seconds pass)."""

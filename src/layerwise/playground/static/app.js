@@ -212,7 +212,7 @@
       }
     }
     $("standardize").onchange = () => restart({standardize: $("standardize").checked});
-    $("show-test").onchange = () => { drawnFrame = null; };
+    $("show-test").onchange = () => { pointsKey = null; drawnFrame = null; };
     $("activation").onchange = () => {
       const value = $("activation").value;
       if (value) restart({activations: settings.hidden.map(() => value)});
@@ -274,7 +274,10 @@
               train: decodePart(message.train), test: decodePart(message.test)};
     });
     events.addEventListener("frame", (e) => {
+      const started = performance.now();
       frame = JSON.parse(e.data);
+      const spent = performance.now() - started;
+      stats.parseMs = stats.parseMs ? 0.9 * stats.parseMs + 0.1 * spent : spent;
       stats.framesReceived++;
     });
     events.onerror = () => { /* EventSource reconnects by itself (retry: 1000) */ };
@@ -287,7 +290,7 @@
     return Math.max(300, wrap.clientWidth || 300);
   }
 
-  let lastWidth = 0;
+  let lastWidth = 0, pointsKey = null;
   function draw() {
     requestAnimationFrame(draw);
     if (!frame || !data || frame.run !== data.run) return;
@@ -296,6 +299,7 @@
     if (width !== lastWidth && settings) { lastWidth = width; buildLayerControls(); }
     drawnFrame = frame;
     stats.framesDrawn++;
+    const started = performance.now();
     $("epoch").textContent = frame.epoch;
     $("steps").textContent = frame.steps;
     $("loss-train").textContent = fmt(frame.loss_train);
@@ -304,10 +308,17 @@
     $("acc-test").textContent = fmt(frame.acc_test, 3);
     $("play").classList.toggle("playing", frame.playing);
     if (frame.error) showError(frame.error);
-    Views.drawBoundary($("boundary"), frame, data, $("show-test").checked);
+    Views.drawBoundary($("boundary"), frame, data);
+    const key = `${data.run}|${$("show-test").checked}|${$("boundary").width}`;
+    if (key !== pointsKey) {
+      pointsKey = key;
+      Views.drawDataPoints($("plane-points"), data, frame.domain, $("show-test").checked);
+    }
     hit = Views.drawNetwork($("network"), frame, data, width);
     Views.drawCurves($("curves"), frame);
     Views.drawGradients($("gradients"), frame);
+    const spent = performance.now() - started;
+    stats.drawMs = stats.drawMs ? 0.9 * stats.drawMs + 0.1 * spent : spent;
   }
 
   // Frames drawn per second, over the last second.

@@ -5,6 +5,7 @@
 const Views = (() => {
   const NEG = [245, 147, 34], POS = [8, 119, 189], WHITE = [255, 255, 255];
   const CLASS_COLORS = [NEG, POS, [44, 160, 44], [148, 103, 189], [214, 39, 40]];
+  const MAX_LINES = 600;  // per pair of layers
   const LAYER_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
                         "#a6761d", "#666666", "#1f78b4"];
 
@@ -50,56 +51,76 @@ const Views = (() => {
     return ctx;
   }
 
-  const scratch = document.createElement("canvas");
-
-  // The output over the grid as an image of res x res pixels on `scratch`.
+  // The output over the grid as an image of res x res pixels (cached per frame: the
+  // boundary view and the network's output unit both draw it).
+  let cachedImage = {frame: null, canvas: document.createElement("canvas")};
   function boundaryImage(frame, nClasses) {
+    if (cachedImage.frame === frame) return cachedImage.canvas;
     const res = frame.boundary.res, bytes = decode(frame.boundary.data, Uint8Array);
-    scratch.width = res; scratch.height = res;
-    const sctx = scratch.getContext("2d"), img = sctx.createImageData(res, res);
-    const n = res * res;
+    const canvas = cachedImage.canvas;
+    if (canvas.width !== res) { canvas.width = res; canvas.height = res; }
+    const sctx = canvas.getContext("2d"), img = sctx.createImageData(res, res);
+    const n = res * res, px = img.data;
     for (let i = 0; i < n; i++) {
-      let c;
       if (nClasses === 2) {
         const k = bytes[i] * 3;
-        c = [LUT[k], LUT[k + 1], LUT[k + 2]];
+        px[4 * i] = LUT[k]; px[4 * i + 1] = LUT[k + 1]; px[4 * i + 2] = LUT[k + 2];
       } else {
         const conf = bytes[n + i] / 255, floor = 1 / nClasses;
         const t = Math.max(0, (conf - floor) / (1 - floor));
-        c = mix(WHITE, CLASS_COLORS[bytes[i] % CLASS_COLORS.length], 0.15 + 0.75 * t);
+        const c = mix(WHITE, CLASS_COLORS[bytes[i] % CLASS_COLORS.length], 0.15 + 0.75 * t);
+        px[4 * i] = c[0]; px[4 * i + 1] = c[1]; px[4 * i + 2] = c[2];
       }
-      img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2];
-      img.data[4 * i + 3] = 255;
+      px[4 * i + 3] = 255;
     }
     sctx.putImageData(img, 0, 0);
-    return scratch;
+    cachedImage = {frame, canvas};
+    return canvas;
   }
 
   function drawPoints(ctx, part, domain, size, hollow) {
     const xs = part.xs, ys = part.ys;
     const [x0, x1, y0, y1] = domain;
-    for (let i = 0; i < ys.length; i++) {
-      const px = (xs[2 * i] - x0) / (x1 - x0) * size, py = (y1 - xs[2 * i + 1]) / (y1 - y0) * size;
-      const c = CLASS_COLORS[ys[i] % CLASS_COLORS.length];
+    // One path per class: a few fills and strokes instead of one per point.
+    const classes = new Set(ys);
+    for (const cls of classes) {
+      const c = CLASS_COLORS[cls % CLASS_COLORS.length];
       ctx.beginPath();
-      ctx.arc(px, py, hollow ? 3.2 : 3, 0, 2 * Math.PI);
+      for (let i = 0; i < ys.length; i++) {
+        if (ys[i] !== cls) continue;
+        const px = (xs[2 * i] - x0) / (x1 - x0) * size, py = (y1 - xs[2 * i + 1]) / (y1 - y0) * size;
+        ctx.moveTo(px + 3, py);
+        ctx.arc(px, py, 3, 0, 2 * Math.PI);
+      }
       if (hollow) {
         ctx.fillStyle = "#fff"; ctx.fill();
         ctx.lineWidth = 1.6; ctx.strokeStyle = rgb(c); ctx.stroke();
       } else {
+        ctx.lineWidth = 1; ctx.strokeStyle = "#fff"; ctx.stroke();
         ctx.fillStyle = rgb(c); ctx.fill();
-        ctx.lineWidth = 0.8; ctx.strokeStyle = "#fff"; ctx.stroke();
       }
     }
   }
 
-  function drawBoundary(canvas, frame, data, showTest) {
-    const size = Math.min(canvas.parentElement.clientWidth - 24, 360);
+  function boundarySize(canvas) {
+    return Math.max(200, Math.min(canvas.parentElement.parentElement.clientWidth - 24, 360));
+  }
+
+  // The heatmap, redrawn every frame.
+  function drawBoundary(canvas, frame, data) {
+    const size = boundarySize(canvas);
     const ctx = sized(canvas, size, size);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(boundaryImage(frame, data.n_classes), 0, 0, size, size);
-    drawPoints(ctx, data.train, frame.domain, size, false);
-    if (showTest) drawPoints(ctx, data.test, frame.domain, size, true);
+  }
+
+  // The points, on a transparent canvas over the heatmap: drawn once per run.
+  function drawDataPoints(canvas, data, domain, showTest) {
+    const size = boundarySize(canvas);
+    const ctx = sized(canvas, size, size);
+    ctx.clearRect(0, 0, size, size);
+    drawPoints(ctx, data.train, domain, size, false);
+    if (showTest) drawPoints(ctx, data.test, domain, size, true);
   }
 
   // ------------------------------------------------------------------ network
@@ -165,34 +186,41 @@ const Views = (() => {
     const biases = frame.biases.map((b) => decode(b, Float32Array));
     let maxAbs = 1e-12;
     weights.forEach((w) => { for (const v of w) maxAbs = Math.max(maxAbs, Math.abs(v)); });
-    // Lines, batched by sign and width bucket: a [2, 64, 64, 64, 5] net has ~8,700 of them.
-    const buckets = new Map(), segments = [];
+    // Lines, batched by sign and width bucket. Between two wide layers only the
+    // MAX_LINES strongest weights are drawn (a [2, 64, 64, 64, 5] net has ~8,700;
+    // the weak ones would be invisible anyway); hover still reads every weight.
+    const buckets = new Map();
     for (let l = 1; l <= L; l++) {
       const W = weights[l - 1], nPrev = dims[l - 1], n = dims[l];
       const to = lay.nodes[l], from = lay.nodes[l - 1];
+      let threshold = 0;
+      if (W.length > MAX_LINES) {
+        const mags = Float32Array.from(W, Math.abs).sort();
+        threshold = mags[W.length - MAX_LINES];
+      }
+      const dense = W.length > 256;
       for (let j = 0; j < n; j++) {
         const target = l === L ? to[0] : to[j];
         for (let k = 0; k < nPrev; k++) {
-          const w = W[j * nPrev + k], src = from[k];
-          const x0 = src.x + s, y0 = src.y + half, x1 = target.x, y1 = target.y + half;
+          const w = W[j * nPrev + k];
+          if (Math.abs(w) < threshold) continue;
+          const src = from[k];
           const mag = Math.abs(w) / maxAbs, bucket = Math.min(5, Math.floor(mag * 6));
-          const key = (w >= 0 ? "p" : "n") + bucket;
+          const key = (w >= 0 ? "p" : "n") + bucket + (dense ? "d" : "");
           if (!buckets.has(key)) buckets.set(key, []);
-          buckets.get(key).push(x0, y0, x1, y1);
-          segments.push({x0, y0, x1, y1, w, l, j, k});
+          buckets.get(key).push(src.x + s, src.y + half, target.x, target.y + half);
         }
       }
     }
-    const dense = segments.length > 2000;
     for (const [key, coords] of buckets) {
-      const bucket = Number(key[1]);
+      const bucket = Number(key[1]), dense = key.length > 2;
       ctx.beginPath();
       for (let i = 0; i < coords.length; i += 4) {
         ctx.moveTo(coords[i], coords[i + 1]);
         ctx.lineTo(coords[i + 2], coords[i + 3]);
       }
-      ctx.strokeStyle = rgb(key[0] === "p" ? POS : NEG, (dense ? 0.08 : 0.25) + 0.12 * bucket);
-      ctx.lineWidth = (dense ? 0.35 : 0.6) + (dense ? 0.3 : 0.9) * bucket;
+      ctx.strokeStyle = rgb(key[0] === "p" ? POS : NEG, (dense ? 0.1 : 0.25) + 0.12 * bucket);
+      ctx.lineWidth = (dense ? 0.4 : 0.6) + (dense ? 0.3 : 0.9) * bucket;
       ctx.stroke();
     }
     // Units.
@@ -217,7 +245,7 @@ const Views = (() => {
       ctx.fillText("x₁", lay.nodes[0][0].x - 4, lay.nodes[0][0].y + half + 4);
       ctx.fillText("x₂", lay.nodes[0][1].x - 4, lay.nodes[0][1].y + half + 4);
     }
-    return {segments, units, layout: lay};
+    return {units, layout: lay, weights, dims};
   }
 
   // What is under the mouse: a unit, else the nearest weight line within 4 px.
@@ -226,12 +254,23 @@ const Views = (() => {
     for (const u of hit.units) {
       if (x >= u.x && x <= u.x + u.s && y >= u.y && y <= u.y + u.s) return {unit: u};
     }
+    // Only the gap between the two columns around x can hold the line.
+    const {layout, weights, dims} = hit, s = layout.node, half = s / 2, L = dims.length - 1;
     let best = null, bestD = 16;
-    for (const g of hit.segments) {
-      const dx = g.x1 - g.x0, dy = g.y1 - g.y0, len2 = dx * dx + dy * dy || 1;
-      const t = Math.max(0, Math.min(1, ((x - g.x0) * dx + (y - g.y0) * dy) / len2));
-      const ex = g.x0 + t * dx - x, ey = g.y0 + t * dy - y, d = ex * ex + ey * ey;
-      if (d < bestD) { bestD = d; best = g; }
+    for (let l = 1; l <= L; l++) {
+      const from = layout.nodes[l - 1], to = layout.nodes[l];
+      if (x < from[0].x + s || x > to[0].x) continue;
+      const W = weights[l - 1], nPrev = dims[l - 1];
+      for (let j = 0; j < dims[l]; j++) {
+        const target = l === L ? to[0] : to[j];
+        for (let k = 0; k < nPrev; k++) {
+          const x0 = from[k].x + s, y0 = from[k].y + half, x1 = target.x, y1 = target.y + half;
+          const dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy || 1;
+          const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / len2));
+          const ex = x0 + t * dx - x, ey = y0 + t * dy - y, d = ex * ex + ey * ey;
+          if (d < bestD) { bestD = d; best = {w: W[j * nPrev + k], l, j, k}; }
+        }
+      }
     }
     return best ? {segment: best} : null;
   }
@@ -308,5 +347,5 @@ const Views = (() => {
     });
   }
 
-  return {decode, drawBoundary, drawNetwork, hitTest, drawCurves, drawGradients, networkLayout};
+  return {decode, drawBoundary, drawDataPoints, drawNetwork, hitTest, drawCurves, drawGradients, networkLayout};
 })();
