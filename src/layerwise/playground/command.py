@@ -45,6 +45,9 @@ def run(args):
     if not 0 <= args.port <= 65535:
         raise ValueError(f"--port must be in [0, 65535]; got {args.port}")
     _limit_blas_threads()
+    # The trainer thread runs small steps that hold the interpreter lock; a
+    # shorter switch interval lets the frame and HTTP threads in promptly.
+    sys.setswitchinterval(0.0005)
     try:
         server = PlaygroundServer(args.host, args.port)
     except OSError as exc:

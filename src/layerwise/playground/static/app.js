@@ -70,7 +70,8 @@
     for (const [key, value] of Object.entries(settings)) {
       params.set(key, Array.isArray(value) ? value.join(",") : String(value));
     }
-    history.replaceState(null, "", "#" + params.toString());
+    // Commas stay readable in the hash (hidden=8,8 rather than hidden=8%2C8).
+    history.replaceState(null, "", "#" + params.toString().replace(/%2C/g, ","));
   }
 
   function readHash() {
