@@ -34,6 +34,16 @@ const Views = (() => {
     return lut;
   })();
 
+  // The boundary's heatmap is paler than the points drawn on it, so both read.
+  const PALE_LUT = (() => {
+    const lut = new Uint8ClampedArray(256 * 3);
+    for (let i = 0; i < 256; i++) {
+      const c = mix(diverging(i / 255), WHITE, 0.35);
+      lut[3 * i] = c[0]; lut[3 * i + 1] = c[1]; lut[3 * i + 2] = c[2];
+    }
+    return lut;
+  })();
+
   function rgb(c, alpha) {
     return alpha === undefined ? `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`
       : `rgba(${c[0] | 0},${c[1] | 0},${c[2] | 0},${alpha})`;
@@ -64,11 +74,11 @@ const Views = (() => {
     for (let i = 0; i < n; i++) {
       if (nClasses === 2) {
         const k = bytes[i] * 3;
-        px[4 * i] = LUT[k]; px[4 * i + 1] = LUT[k + 1]; px[4 * i + 2] = LUT[k + 2];
+        px[4 * i] = PALE_LUT[k]; px[4 * i + 1] = PALE_LUT[k + 1]; px[4 * i + 2] = PALE_LUT[k + 2];
       } else {
         const conf = bytes[n + i] / 255, floor = 1 / nClasses;
         const t = Math.max(0, (conf - floor) / (1 - floor));
-        const c = mix(WHITE, CLASS_COLORS[bytes[i] % CLASS_COLORS.length], 0.15 + 0.75 * t);
+        const c = mix(WHITE, CLASS_COLORS[bytes[i] % CLASS_COLORS.length], 0.1 + 0.55 * t);
         px[4 * i] = c[0]; px[4 * i + 1] = c[1]; px[4 * i + 2] = c[2];
       }
       px[4 * i + 3] = 255;
@@ -94,10 +104,10 @@ const Views = (() => {
       }
       if (hollow) {
         ctx.fillStyle = "#fff"; ctx.fill();
-        ctx.lineWidth = 1.6; ctx.strokeStyle = rgb(c); ctx.stroke();
+        ctx.lineWidth = 1.5; ctx.strokeStyle = rgb(mix(c, [0, 0, 0], 0.15)); ctx.stroke();
       } else {
-        ctx.lineWidth = 1; ctx.strokeStyle = "#fff"; ctx.stroke();
         ctx.fillStyle = rgb(c); ctx.fill();
+        ctx.lineWidth = 0.8; ctx.strokeStyle = "rgba(255,255,255,0.9)"; ctx.stroke();
       }
     }
   }
