@@ -11,8 +11,10 @@ import math
 import os
 import tempfile
 import time
+import warnings
 
 from ..cli import CLIError
+from ..training import TrainConfig, TrainingDivergedError
 from ._common import MAX_AUTO_CLASSES, choose_task, read_table
 
 
@@ -38,7 +40,8 @@ def add_parser(subparsers):
     p.add_argument("--validation", type=float, default=0.2,
                    help="fraction of rows held out for validation (default 0.2)")
     p.add_argument("--patience", type=int, default=20,
-                   help="stop after this many epochs without a better validation loss")
+                   help="stop after this many epochs without a better validation score "
+                        "(accuracy or R²) (default 20)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
     p.add_argument("--out", default="model.lw", help="model file to write (default model.lw)")
@@ -67,14 +70,10 @@ def run(args):
     """Train, save the model and its curve, print a summary; returns 0."""
     from ..estimators import DeepClassifier, DeepRegressor
     from ..estimators.model_file import save_estimator
-    from ..training import TrainingDivergedError
 
     if not args.data.lower().endswith(".npz") and not args.target:
         raise CLIError("--target COLUMN is required for a CSV file")
-    if not 0 < args.validation < 1:
-        raise CLIError(f"--validation must be a fraction in (0, 1); got {args.validation}")
-    if args.epochs < 1:
-        raise CLIError(f"--epochs must be >= 1; got {args.epochs}")
+    # --epochs, --validation, --l2 ... are checked once, by the estimator's TrainConfig.
     hidden = _sizes(args.hidden)
     acts = [a.strip() for a in args.activation.split(",")]
     activation = acts[0] if len(acts) == 1 else tuple(acts)
@@ -103,9 +102,16 @@ def run(args):
     X = table.X
     start = time.perf_counter()
     try:
-        estimator.fit(X, y)
+        # The estimator's warnings (an interrupt, a budget that ran out) become the
+        # summary's words and the exit status, not extra lines on stderr.
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            estimator.fit(X, y)
     except TrainingDivergedError as exc:
         raise CLIError(f"training diverged: {exc}") from None
+    if estimator.interrupted_:
+        # Ctrl-C ended the fit between two updates: nothing is saved, exit 130.
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     if table.feature_names is not None:
         import numpy as np
@@ -165,7 +171,7 @@ def _summary(estimator, task, table, args, seconds, png, m):
     from rich.console import Console
     from rich.table import Table
 
-    net = estimator._network
+    net = estimator.network_
     t = Table(title="layerwise train: summary", show_header=False)
     t.add_column("", style="bold")
     t.add_column("")
@@ -179,7 +185,8 @@ def _summary(estimator, task, table, args, seconds, png, m):
         t.add_row("classes", f"{len(classes)}: {shown}")
     t.add_row("network", " -> ".join(str(d) for d in net.layer_dims)
               + f"  ({', '.join(net.activations)}; {net.loss})")
-    lr = estimator._optimizer.learning_rate
+    lr = TrainConfig(optimizer=estimator.optimizer,
+                     learning_rate=estimator.learning_rate).resolved_learning_rate
     t.add_row("optimizer", f"{args.optimizer}, learning rate {lr:g}, batch {args.batch_size}")
     stopped = "  (early stop)" if estimator.n_iter_ < args.epochs else ""
     t.add_row("epochs run", f"{estimator.n_iter_} of {args.epochs}{stopped}")
