@@ -406,3 +406,16 @@ def test_cli_refuses_a_bad_port_in_one_line():
     assert proc.returncode == 2
     assert err.strip().splitlines() == ["layerwise playground: error: --port must be in "
                                         "[0, 65535]; got 70000"]
+
+
+def test_a_diverging_run_pauses_with_its_message(client):
+    client.command("start", settings={"optimizer": "gd", "learning_rate": 10, "hidden": [64, 64],
+                                      "activations": ["linear", "linear"], "init": "random",
+                                      "init_scale": 10, "batch_size": 0})
+    state = client.command("step", n=50)
+    assert "smaller learning_rate" in state["error"] and not state["playing"]
+    assert client.command("step")["error"].startswith("this run has stopped")
+    frame = client.get_json("/api/frame")  # the last finite parameters are still drawn
+    assert frame["error"] and frame["layer_dims"] == [2, 64, 64, 1]
+    state = client.command("reset")
+    assert state["error"] is None and state["steps"] == 0

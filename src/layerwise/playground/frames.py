@@ -39,8 +39,18 @@ MAX_CURVE_POINTS = 400
 
 
 def b64(array, dtype):
-    """Base64 of ``array`` as contiguous little-endian ``dtype`` bytes."""
-    return base64.b64encode(np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<"))
+    """Base64 of ``array`` as contiguous little-endian ``dtype`` bytes.
+
+    Values outside the type's range (a diverging run's weights) are clipped to
+    it, NaN becomes 0 for integer types.
+    """
+    dtype = np.dtype(dtype)
+    array = np.asarray(array)
+    limits = np.iinfo(dtype) if dtype.kind in "iu" else np.finfo(dtype)
+    if array.dtype.kind == "f":
+        array = np.clip(np.nan_to_num(array, nan=0.0) if dtype.kind in "iu" else array,
+                        limits.min, limits.max)
+    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype.newbyteorder("<"))
                             .tobytes()).decode("ascii")
 
 

@@ -213,11 +213,16 @@ class Session:
     # ---------------------------------------------------------------------- stepping
     def _guarded(self, action):
         # A diverging run pauses with its message; the session stays usable.
-        try:
-            action()
-        except (TrainingDivergedError, FloatingPointError) as exc:
+        if self.trainer.stopped:
             self._playing = False
-            self.error = str(exc).splitlines()[0]
+            self.error = (f"this run has stopped ({self.trainer.stop_reason}); press reset to "
+                          "start it again")
+        else:
+            try:
+                action()
+            except (TrainingDivergedError, FloatingPointError) as exc:
+                self._playing = False
+                self.error = str(exc).splitlines()[0] + " Press reset to start again."
         self._touch()
 
     def step(self, n=1):
@@ -319,7 +324,7 @@ class Session:
         """A :class:`View`: a copy of the weights and counters at one instant."""
         with self._lock:
             trainer = self.trainer
-            lr = self.settings["learning_rate"]
+            lr = trainer.learning_rate  # with the decay schedule applied
             return View(self.run_id, self.version, self.network.spec(),
                         np.array(self.network.flat_parameters, copy=True), self.data,
                         dict(self.settings), trainer.epoch, trainer.steps, trainer.batch,
