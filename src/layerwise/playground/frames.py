@@ -34,7 +34,9 @@ from ..propagation import L_model_backward, L_model_forward, linear_activation_f
 
 MAX_FPS = 30
 BOUNDARY_RES = 64
-NEURON_RES = 24
+#: Each unit's map is drawn from a 32 x 32 grid, or a 16 x 16 one for nets with
+#: more than MANY_UNITS hidden units, whose thumbnails are a few pixels wide.
+NEURON_RES, NEURON_RES_MANY, MANY_UNITS = 32, 16, 48
 MAX_CURVE_POINTS = 400
 
 
@@ -138,7 +140,9 @@ class FrameBuilder:
         self.run_id = view.run_id
         self.domain = plane_domain(view.data)
         self.fine = view.data.normalise(grid(self.domain, BOUNDARY_RES))
-        self.coarse = view.data.normalise(grid(self.domain, NEURON_RES))
+        hidden_units = sum(view.spec["layer_dims"][1:-1])
+        self.neuron_res = NEURON_RES if hidden_units <= MANY_UNITS else NEURON_RES_MANY
+        self.coarse = view.data.normalise(grid(self.domain, self.neuron_res))
         self.network = Network.from_spec(view.spec)
         self.curves = Curves(len(view.spec["layer_dims"]) - 1)
 
@@ -173,7 +177,7 @@ class FrameBuilder:
             "error": view.error, "layer_dims": list(view.spec["layer_dims"]),
             "activations": activations, **values, "domain": self.domain,
             "boundary": {"res": BOUNDARY_RES, "data": encode_output(AL)},
-            "neurons": {"res": NEURON_RES, "layers": neurons, "scale": scales},
+            "neurons": {"res": self.neuron_res, "layers": neurons, "scale": scales},
             "weights": [b64(params[f"W{l}"], np.float32) for l in range(1, L + 1)],
             "biases": [b64(params[f"b{l}"], np.float32) for l in range(1, L + 1)],
             "curves": self.curves.to_json(), "time": time.time(),
