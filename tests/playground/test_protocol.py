@@ -419,3 +419,20 @@ def test_a_diverging_run_pauses_with_its_message(client):
     assert frame["error"] and frame["layer_dims"] == [2, 64, 64, 1]
     state = client.command("reset")
     assert state["error"] is None and state["steps"] == 0
+
+
+def test_the_page_is_self_contained(client):
+    # Offline, no CDN: every script and stylesheet is one of ours, nothing is fetched elsewhere.
+    import re
+
+    from layerwise.playground import server as server_module
+
+    status, _, page = client.request("GET", f"/?token={client.token}", token=False)
+    html = page.decode()
+    referenced = re.findall(r'(?:src|href)="static/([^"?]+)\?token=', html)
+    assert sorted(referenced) == sorted(server_module.STATIC_FILES)
+    for name in server_module.STATIC_FILES:
+        status, headers, body = client.request("GET", f"/static/{name}")
+        assert status == 200 and headers["Content-Type"] == server_module.STATIC_FILES[name]
+        assert not re.search(rb"https?://", body), name
+    assert not re.search(r"https?://", html)
