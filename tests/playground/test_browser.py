@@ -95,6 +95,46 @@ def test_every_testid_is_on_the_page(page, url):
         assert page.locator(f"[data-testid={testid}]").is_visible(), testid
 
 
+def test_network_and_data_controls(page, url):
+    open_page(page, url, "#dataset=spiral&classes=4&hidden=3&activations=relu")
+    assert frame_value(page, "layer_dims") == [2, 3, 4]
+    page.select_option("[data-testid=dataset]", "moons")  # two classes only: classes follows
+    page.wait_for_function("window.playground.frame.layer_dims.join() === '2,3,1'")
+    page.click("[data-testid=add-layer]")
+    page.wait_for_function("window.playground.frame.layer_dims.join() === '2,3,3,1'")
+    page.click("[data-testid=units-plus-2]")
+    page.wait_for_function("window.playground.frame.layer_dims.join() === '2,3,4,1'")
+    page.select_option("[data-testid=activation-2]", "sigmoid")
+    page.wait_for_function("window.playground.frame.activations.join() === 'relu,sigmoid,sigmoid'")
+    page.select_option("[data-testid=activation]", "tanh")
+    page.wait_for_function("window.playground.frame.activations.join() === 'tanh,tanh,sigmoid'")
+    page.fill("[data-testid=hidden-layers]", "1")
+    page.locator("[data-testid=hidden-layers]").dispatch_event("change")
+    page.wait_for_function("window.playground.frame.layer_dims.join() === '2,3,1'")
+    # Hovering a weight's line shows its value.
+    page.click("[data-testid=step]")
+    page.wait_for_function("window.playground.frame.steps === 1")
+    box = page.locator("[data-testid=network]").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    for dx in range(-60, 60, 4):
+        page.mouse.move(box["x"] + box["width"] * 0.5 + dx, box["y"] + box["height"] * 0.5)
+        if page.locator("#tooltip").is_visible():
+            break
+    text = page.inner_text("#tooltip")
+    import re
+
+    found = re.fullmatch(r"W\[(\d)\]\[(\d+),(\d+)\] = (\S+)", text)
+    if found:  # the value shown is that weight of the frame's W[l] (row j, column k, from 1)
+        l, j, k = (int(g) for g in found.groups()[:3])
+        dims = frame_value(page, "layer_dims")
+        W = np.frombuffer(__import__("base64").b64decode(frame_value(page, f"weights[{l - 1}]")),
+                          "<f4").reshape(dims[l], dims[l - 1])
+        assert float(found.group(4)) == pytest.approx(float(W[j - 1, k - 1]), rel=5e-3)
+    else:
+        assert re.fullmatch(r"input x\d|output .*|layer \d, unit \d+: b = \S+", text), text
+    assert page.locator("[data-testid=error]").is_hidden()
+
+
 def test_play_advances_the_epoch_and_the_train_loss_falls_on_circles(page, url):
     open_page(page, url)
     assert page.input_value("[data-testid=dataset]") == "circles"

@@ -102,7 +102,7 @@
     $("points-out").textContent = settings.points;
     $("noise-out").textContent = settings.noise.toFixed(2);
     $("train-out").textContent = Math.round(settings.train_fraction * 100) + "%";
-    $("classes").disabled = !["gaussians", "spiral"].includes(settings.dataset);
+    $("classes").disabled = !MULTICLASS.includes(settings.dataset);
     $("hidden-layers").value = settings.hidden.length;
     const acts = new Set(settings.activations);
     $("activation").value = acts.size === 1 ? settings.activations[0] : "";
@@ -180,7 +180,14 @@
     } catch (err) { fillControls(); }
   }
 
+  const MULTICLASS = ["gaussians", "spiral"];
+
   async function change(key, value) {
+    if (key === "dataset" && value !== "csv") {
+      // Only some data sets come in more than two classes.
+      await restart({dataset: value, classes: MULTICLASS.includes(value) ? settings.classes : 2});
+      return;
+    }
     if (LIVE.has(key)) {
       try { await command("update", {changes: {[key]: value}}); } catch (err) { fillControls(); }
     } else {
