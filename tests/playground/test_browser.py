@@ -7,7 +7,6 @@ real command, ``python -m layerwise playground --no-browser``, in a subprocess.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from .session import EPOCH_BUDGET, output_layer
+from .runs import EPOCH_BUDGET, output_layer
 from .settings import train_config_fields
 
 _TEMPLATE = '''"""Reproduces a layerwise playground run: {summary}."""
