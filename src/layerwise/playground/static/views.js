@@ -152,22 +152,55 @@ const Views = (() => {
     return {node, height, width, nodes};
   }
 
+  // One canvas per hidden layer, res x (units * res) pixels, reused from frame to frame.
+  const layerCanvases = [];
   function neuronImages(frame) {
-    // One scratch canvas per hidden layer, res x (units * res) pixels.
     const res = frame.neurons.res;
-    return frame.neurons.layers.map((b64) => {
+    return frame.neurons.layers.map((b64, l) => {
       const bytes = decode(b64, Uint8Array), units = bytes.length / (res * res);
-      const c = document.createElement("canvas");
-      c.width = res; c.height = res * units;
-      const cctx = c.getContext("2d"), img = cctx.createImageData(res, res * units);
+      if (!layerCanvases[l]) layerCanvases[l] = document.createElement("canvas");
+      const c = layerCanvases[l];
+      if (c.width !== res || c.height !== res * units) { c.width = res; c.height = res * units; }
+      const cctx = c.getContext("2d"), img = cctx.createImageData(res, res * units), px = img.data;
       for (let i = 0; i < bytes.length; i++) {
         const k = bytes[i] * 3;
-        img.data[4 * i] = LUT[k]; img.data[4 * i + 1] = LUT[k + 1]; img.data[4 * i + 2] = LUT[k + 2];
-        img.data[4 * i + 3] = 255;
+        px[4 * i] = LUT[k]; px[4 * i + 1] = LUT[k + 1]; px[4 * i + 2] = LUT[k + 2];
+        px[4 * i + 3] = 255;
       }
       cctx.putImageData(img, 0, 0);
       return c;
     });
+  }
+
+  // Every hidden unit's map, nearest-neighbour sampled at its square's device pixels,
+  // on one transparent canvas the size of the diagram.
+  const overlayCanvas = document.createElement("canvas");
+  function unitOverlay(frame, lay, width) {
+    const dpr = window.devicePixelRatio || 1, res = frame.neurons.res;
+    const W = Math.round(width * dpr), H = Math.round(lay.height * dpr);
+    if (overlayCanvas.width !== W || overlayCanvas.height !== H) {
+      overlayCanvas.width = W; overlayCanvas.height = H;
+    }
+    const octx = overlayCanvas.getContext("2d"), img = octx.createImageData(W, H), px = img.data;
+    const side = Math.round(lay.node * dpr);
+    frame.neurons.layers.forEach((b64, i) => {
+      const bytes = decode(b64, Uint8Array);
+      lay.nodes[i + 1].forEach((p, j) => {
+        const x0 = Math.round(p.x * dpr), y0 = Math.round(p.y * dpr), base = j * res * res;
+        for (let r = 0; r < side; r++) {
+          const row = base + Math.floor(r * res / side) * res, y = y0 + r;
+          if (y < 0 || y >= H) continue;
+          for (let q = 0; q < side; q++) {
+            const x = x0 + q;
+            if (x < 0 || x >= W) continue;
+            const k = bytes[row + Math.floor(q * res / side)] * 3, o = 4 * (y * W + x);
+            px[o] = LUT[k]; px[o + 1] = LUT[k + 1]; px[o + 2] = LUT[k + 2]; px[o + 3] = 255;
+          }
+        }
+      });
+    });
+    octx.putImageData(img, 0, 0);
+    return overlayCanvas;
   }
 
   function inputImage(which, res) {
@@ -195,56 +228,70 @@ const Views = (() => {
     const weights = frame.weights.map((b) => decode(b, Float32Array));
     const biases = frame.biases.map((b) => decode(b, Float32Array));
     let maxAbs = 1e-12;
-    weights.forEach((w) => { for (const v of w) maxAbs = Math.max(maxAbs, Math.abs(v)); });
-    // Lines, batched by sign and width bucket. Between two wide layers only the
-    // MAX_LINES strongest weights are drawn (a [2, 64, 64, 64, 5] net has ~8,700;
-    // the weak ones would be invisible anyway); hover still reads every weight.
-    const buckets = new Map();
+    for (const W of weights) for (let i = 0; i < W.length; i++) maxAbs = Math.max(maxAbs, Math.abs(W[i]));
+    // Lines, batched by sign and width bucket (12 paths, 24 with the thin style of wide
+    // layers). Between two wide layers only the MAX_LINES strongest weights are drawn (a
+    // [2, 64, 64, 64, 5] net has ~8,700; the weak ones would be invisible anyway); hover
+    // still reads every weight.
+    const buckets = Array.from({length: 24}, () => []);
     for (let l = 1; l <= L; l++) {
       const W = weights[l - 1], nPrev = dims[l - 1], n = dims[l];
       const to = lay.nodes[l], from = lay.nodes[l - 1];
       let threshold = 0;
       if (W.length > MAX_LINES) {
-        const mags = Float32Array.from(W, Math.abs).sort();
+        const mags = new Float32Array(W.length);
+        for (let i = 0; i < W.length; i++) mags[i] = Math.abs(W[i]);
+        mags.sort();
         threshold = mags[W.length - MAX_LINES];
       }
-      const dense = W.length > 256;
+      const dense = W.length > 256 ? 12 : 0;
       for (let j = 0; j < n; j++) {
         const target = l === L ? to[0] : to[j];
+        const x1 = target.x, y1 = target.y + half;
         for (let k = 0; k < nPrev; k++) {
-          const w = W[j * nPrev + k];
-          if (Math.abs(w) < threshold) continue;
+          const w = W[j * nPrev + k], mag = Math.abs(w);
+          if (mag < threshold) continue;
+          const bucket = Math.min(5, Math.floor(mag / maxAbs * 6));
           const src = from[k];
-          const mag = Math.abs(w) / maxAbs, bucket = Math.min(5, Math.floor(mag * 6));
-          const key = (w >= 0 ? "p" : "n") + bucket + (dense ? "d" : "");
-          if (!buckets.has(key)) buckets.set(key, []);
-          buckets.get(key).push(src.x + s, src.y + half, target.x, target.y + half);
+          buckets[dense + (w >= 0 ? 6 : 0) + bucket].push(src.x + s, src.y + half, x1, y1);
         }
       }
     }
-    for (const [key, coords] of buckets) {
-      const bucket = Number(key[1]), dense = key.length > 2;
+    buckets.forEach((coords, index) => {
+      if (!coords.length) return;
+      const dense = index >= 12, positive = index % 12 >= 6, bucket = index % 6;
       ctx.beginPath();
       for (let i = 0; i < coords.length; i += 4) {
         ctx.moveTo(coords[i], coords[i + 1]);
         ctx.lineTo(coords[i + 2], coords[i + 3]);
       }
-      ctx.strokeStyle = rgb(key[0] === "p" ? POS : NEG, (dense ? 0.1 : 0.25) + 0.12 * bucket);
+      ctx.strokeStyle = rgb(positive ? POS : NEG, (dense ? 0.1 : 0.25) + 0.12 * bucket);
       ctx.lineWidth = (dense ? 0.4 : 0.6) + (dense ? 0.3 : 0.9) * bucket;
       ctx.stroke();
-    }
-    // Units.
-    const images = neuronImages(frame), res = frame.neurons.res;
+    });
+    // Units. Large squares: each map scaled smoothly with drawImage. Small ones (wide
+    // layers): every hidden unit sampled into one overlay image, drawn once -- a few
+    // hundred scaled drawImage calls would cost more than the rest of the frame.
+    const res = frame.neurons.res, small = s <= 12;
+    const images = small ? null : neuronImages(frame);
+    const overlay = small ? unitOverlay(frame, lay, width) : null;
     ctx.imageSmoothingEnabled = true;
     const units = [];
     lay.nodes.forEach((column, l) => column.forEach((p, j) => {
       if (l === 0) ctx.drawImage(inputImages[j], p.x, p.y, s, s);
       else if (l === L) ctx.drawImage(boundaryImage(frame, data.n_classes), p.x, p.y, s, s);
-      else ctx.drawImage(images[l - 1], 0, j * res, res, res, p.x, p.y, s, s);
-      ctx.lineWidth = 1; ctx.strokeStyle = "#999";
-      ctx.strokeRect(p.x + 0.5, p.y + 0.5, s - 1, s - 1);
+      else if (!small) ctx.drawImage(images[l - 1], 0, j * res, res, res, p.x, p.y, s, s);
       units.push({x: p.x, y: p.y, s, l, j, b: l > 0 && l < L ? biases[l - 1][j] : null});
     }));
+    if (overlay) {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);  // the overlay is in device pixels
+      ctx.drawImage(overlay, 0, 0);
+      const dpr = window.devicePixelRatio || 1;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+    ctx.beginPath();  // every unit's frame in one stroke
+    for (const u of units) ctx.rect(u.x + 0.5, u.y + 0.5, s - 1, s - 1);
+    ctx.lineWidth = 1; ctx.strokeStyle = "#999"; ctx.stroke();
     ctx.fillStyle = "#555"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "center";
     lay.nodes.forEach((column, l) => {
       const label = l === 0 ? "x" : l === L ? "output" : `${dims[l]} ${frame.activations[l - 1]}`;
