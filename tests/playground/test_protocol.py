@@ -413,7 +413,8 @@ def test_a_diverging_run_pauses_with_its_message(client):
                                       "activations": ["linear", "linear"], "init": "random",
                                       "init_scale": 10, "batch_size": 0})
     state = client.command("step", n=50)
-    assert "smaller learning_rate" in state["error"] and not state["playing"]
+    assert "smaller learning rate" in state["error"] and not state["playing"]
+    assert state["error"].startswith("the cost became nan in epoch ")
     assert client.command("step")["error"].startswith("this run has stopped")
     frame = client.get_json("/api/frame")  # the last finite parameters are still drawn
     assert frame["error"] and frame["layer_dims"] == [2, 64, 64, 1]

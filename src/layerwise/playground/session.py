@@ -138,9 +138,12 @@ class Session:
         else:
             try:
                 action()
-            except (TrainingDivergedError, FloatingPointError) as exc:
+            except TrainingDivergedError as exc:
+                # In the page's words: the trainer's epoch budget means nothing there.
                 self._playing = False
-                self.error = str(exc).splitlines()[0] + " Press reset to start again."
+                self.error = (f"the {exc.quantity} became {exc.value} in epoch {exc.epoch}; the "
+                              "network keeps its weights from before that epoch. Try a smaller "
+                              "learning rate, then press reset.")
         self._touch()
 
     def step(self, n=1):
