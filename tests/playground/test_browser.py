@@ -108,7 +108,7 @@ def test_network_and_data_controls(page, url):
     page.select_option("[data-testid=activation]", "tanh")
     page.wait_for_function("window.playground.frame.activations.join() === 'tanh,tanh,sigmoid'")
     page.fill("[data-testid=hidden-layers]", "1")
-    page.locator("[data-testid=hidden-layers]").dispatch_event("change")
+    page.locator("[data-testid=hidden-layers]").blur()  # the change event, as a user's
     page.wait_for_function("window.playground.frame.layer_dims.join() === '2,3,1'")
     # Hovering a weight's line shows its value.
     page.click("[data-testid=step]")
@@ -154,7 +154,7 @@ def test_optimizer_and_learning_rate_change_mid_run(page, url):
     wait_epoch(page, 3)
     page.select_option("[data-testid=optimizer]", "momentum")
     page.fill("[data-testid=learning-rate]", "0.2")
-    page.locator("[data-testid=learning-rate]").dispatch_event("change")
+    page.locator("[data-testid=learning-rate]").blur()
     page.wait_for_function("window.playground.settings.learning_rate === 0.2")
     steps = frame_value(page, "steps")
     page.wait_for_function(f"window.playground.frame.steps > {steps} + 20")

@@ -162,6 +162,7 @@
 
   function setLayerCount(n) {
     n = Math.max(1, Math.min(8, n | 0));
+    if (n === settings.hidden.length) { fillControls(); return; }  // e.g. a second change event
     const hidden = settings.hidden.slice(0, n), acts = settings.activations.slice(0, n);
     while (hidden.length < n) {
       hidden.push(hidden[hidden.length - 1] || 4);
@@ -183,6 +184,7 @@
   const MULTICLASS = ["gaussians", "spiral"];
 
   async function change(key, value) {
+    if (settings[key] === value) return;  // nothing new (a change event after a blur, say)
     if (key === "dataset" && value !== "csv") {
       // Only some data sets come in more than two classes.
       await restart({dataset: value, classes: MULTICLASS.includes(value) ? settings.classes : 2});
