@@ -148,19 +148,28 @@ def test_sigint_at_a_hundred_instants_never_tears_the_history():
     rng = np.random.default_rng(0)
     config = TrainConfig(epochs=100000, batch_size=8, early_stopping=True,
                          n_iter_no_change=10**6, learning_rate=0.01)
+    class SignalLater(lw.Callback):
+        """Starts the timer once the loop runs (after epoch 0), so every signal lands in it."""
+
+        def __init__(self, delay):
+            self.delay, self.timer = delay, None
+
+        def on_epoch_end(self, trainer, epoch, logs):
+            if self.timer is None:
+                self.timer = threading.Timer(self.delay, os.kill, (os.getpid(), signal.SIGINT))
+                self.timer.start()
+
     for k in range(100):
         net = lw.Network([2, 16, 16, 1], seed=k)
-        trainer = Trainer(net, config, X, Y, validation_data=(XV, YV), rng=k)
+        later = SignalLater(float(rng.uniform(0.0, 0.03)))
+        trainer = Trainer(net, config, X, Y, validation_data=(XV, YV), rng=k, callbacks=[later])
         # A budget the signal always interrupts: epochs far beyond the delay.
-        timer = threading.Timer(float(rng.uniform(0.0, 0.03)), os.kill,
-                                (os.getpid(), signal.SIGINT))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            timer.start()
             try:
                 history = trainer.run()
             finally:
-                timer.join()
+                later.timer.join()
         assert history.interrupted and trainer.stop_reason == "interrupted", k
         _consistent(history)
         assert np.isfinite(net.flat_parameters).all()
