@@ -290,6 +290,9 @@ def test_http_level_misuse(client, server):
     assert client.request("GET", "/static/../server.py")[0] == 404
     assert client.request("PUT", "/api/command", b"{}")[0] == 405
     assert client.request("GET", "/api/command")[0] == 405
+    assert client.request("OPTIONS", "/api/command")[0] == 405  # no CORS preflight answered
+    status, headers, body = client.request("HEAD", "/api/events")
+    assert status == 200 and body == b"" and headers["Content-Type"] == "text/event-stream"
     # An over-long body is refused from its Content-Length, before it is read.
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     sock.sendall(f"POST /api/upload/csv HTTP/1.1\r\nHost: {client.host}\r\n"

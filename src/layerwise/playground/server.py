@@ -308,6 +308,8 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
+        if self.command == "HEAD":
+            return
         stream, seq, run = self.server.stream, None, None
         self.wfile.write(b"retry: 1000\n\n")
         self.wfile.flush()
