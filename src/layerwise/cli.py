@@ -1,4 +1,4 @@
-"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``.
+"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``playground``.
 
 Each subcommand lives in its own module and registers itself through
 ``add_parser(subparsers)``; the module's ``run(args)`` does the work.
@@ -46,6 +46,9 @@ def _subcommand_modules():
         modules += [train, predict, info]
     except ImportError:  # the practitioner commands are an optional part
         pass
+    from .playground import command as playground_command
+
+    modules.append(playground_command)
     return modules
 
 
