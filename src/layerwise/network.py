@@ -234,7 +234,9 @@ class Network:
     def output_metrics(self, AL, Y):
         """``{"cost", "accuracy"}`` of outputs ``AL`` against checked targets ``Y``
         (accuracy None for regression outputs; cost without the L2 term)."""
-        result = {"cost": compute_cost(AL, Y, self.loss)}
+        # validate=False: AL is the network's own output, and an overflowing one
+        # (NaN, inf) is a result to report, not a caller's mistake to refuse.
+        result = {"cost": compute_cost(AL, Y, self.loss, validate=False)}
         if self.activations[-1] in ("sigmoid", "softmax"):
             result["accuracy"] = accuracy(predictions_from_output(AL, self.activations[-1]), Y)
         else:
