@@ -161,7 +161,7 @@ def test_course_number_tests_pass_with_avx512_disabled():
     if not _has_avx512():
         selection += (" and not full_budget and not he_full_series and not course_data"
                       " and not measured_cross_cpu_spread[he and not fresh_ulp"
-                      " and not initialization_notebook")
+                      " and not notebook")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            "-k", selection, *COURSE_NUMBER_TESTS], cwd=REPO, env=env,
                           capture_output=True, text=True)
