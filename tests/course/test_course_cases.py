@@ -17,7 +17,7 @@ docs/course.md).
 import numpy as np
 import pytest
 from course_checks import course_compare
-from course_reference import (backward3, c1_backward, c1_forward, c1_train, forward3,
+from course_reference import (backward3, c1_forward, c1_train, forward3,
                               nansum_cost)
 
 from layerwise.course import application as app

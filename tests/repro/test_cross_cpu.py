@@ -62,7 +62,9 @@ AVX512 = {"init.he.cost@14000": (0.07357895962677369, 0.07357895962677363),
           "init.random.cost@1000": (0.6235064011423503, 0.6247924745506072)}
 #: Every test module that compares with published course numbers.
 COURSE_NUMBER_TESTS = ["tests/speed/test_course_digits.py", "tests/lab/test_lab_course.py",
-                       "tests/core/test_core_course.py", "tests/repro/test_cross_cpu.py"]
+                       "tests/core/test_core_course.py", "tests/repro/test_cross_cpu.py",
+                       "tests/course/test_course_cases.py",
+                       "tests/course/test_course_notebooks.py"]
 NO_AVX512 = "X86_V4 AVX512_ICL"
 
 
@@ -158,7 +160,8 @@ def test_course_number_tests_pass_with_avx512_disabled():
     selection = "not avx512_disabled and not avx512_is_really"
     if not _has_avx512():
         selection += (" and not full_budget and not he_full_series and not course_data"
-                      " and not measured_cross_cpu_spread[he and not fresh_ulp")
+                      " and not measured_cross_cpu_spread[he and not fresh_ulp"
+                      " and not notebook")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            "-k", selection, *COURSE_NUMBER_TESTS], cwd=REPO, env=env,
                           capture_output=True, text=True)

@@ -39,13 +39,6 @@ def _e(text):
     return html.escape(str(text))
 
 
-def _cell(value):
-    # Numbers line up on the right; words read from the left.
-    if _is_number(value):
-        return f"<td>{_e(value)}</td>"
-    return f"<td class='t'>{_e(value)}</td>"
-
-
 def _is_number(value):
     try:
         float(str(value))
@@ -54,12 +47,25 @@ def _is_number(value):
     return True
 
 
+#: Cells that stand for a missing number; they take their column's alignment.
+PLACEHOLDERS = ("-", "")
+
+
+def _numeric_columns(columns, rows):
+    """Per column: True when every cell (placeholders aside) is a number; the first never is."""
+    return [i > 0 and any(str(r[i]) not in PLACEHOLDERS for r in rows)
+            and all(_is_number(r[i]) or str(r[i]) in PLACEHOLDERS for r in rows)
+            for i in range(len(columns))]
+
+
 def _table(columns, rows):
-    # A header sits over its column: left for text columns (and the first), right for numbers.
-    head = "".join(
-        f"<th>{_e(c)}</th>" if i > 0 and rows and all(_is_number(r[i]) for r in rows)
-        else f"<th class='t'>{_e(c)}</th>" for i, c in enumerate(columns))
-    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
+    # Numbers line up on the right, words read from the left; a header sits like its column.
+    numeric = _numeric_columns(columns, rows)
+    head = "".join(f"<th>{_e(c)}</th>" if numeric[i] else f"<th class='t'>{_e(c)}</th>"
+                   for i, c in enumerate(columns))
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" if numeric[i] else
+                                    f"<td class='t'>{_e(c)}</td>" for i, c in enumerate(row))
+                   + "</tr>" for row in rows)
     # Wrapped so that a table wider than a phone's screen scrolls by itself, not the page.
     return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
             "</table></div>")

@@ -104,7 +104,8 @@ class _Display:
                                     soft_wrap=True, highlight=False, markup=False)
         table = Table(header_style="bold")
         for i, col in enumerate(result.table.columns):
-            numeric = i > 0 and all(_is_number(row[i]) for row in result.table.rows)
+            cells = [str(row[i]) for row in result.table.rows if str(row[i]) not in ("-", "")]
+            numeric = i > 0 and bool(cells) and all(_is_number(c) for c in cells)
             table.add_column(str(col), justify="right" if numeric else "left")
         for row in result.table.rows:
             table.add_row(*[str(c) for c in row])
