@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .activations import ACTIVATIONS
 from .losses import LOSS_FUNCTIONS, check_loss_pairing
+from .training import TrainConfig
 
 #: Most parameters a model file may describe (about 128 MiB in float64).
 MAX_FILE_PARAMETERS = 1 << 24
@@ -42,9 +43,30 @@ def parameter_shapes(layer_dims):
 
 def network_metadata(network):
     """The metadata that describes a :class:`~layerwise.network.Network` (public attributes only)."""
+    config = network.train_config_
+    try:
+        config = None if config is None else config.to_dict()
+    except TypeError:  # a callable lr_schedule has no JSON form: the file says so by a None
+        config = None
     return {"kind": "Network", "layer_dims": list(network.layer_dims),
             "activations": list(network.activations), "loss": network.loss,
-            "dtype": network.dtype.name}
+            "dtype": network.dtype.name, "train_config": config}
+
+
+def train_config_from_metadata(meta):
+    """The :class:`TrainConfig` a model file records (None when it records none).
+
+    Raises ``ValueError`` (naming the field) when the recorded config is not one.
+    """
+    data = meta.get("train_config")
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ValueError(f"train_config must be a JSON object; got {type(data).__name__}")
+    try:
+        return TrainConfig.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"train_config is not a valid TrainConfig: {exc}") from None
 
 
 def check_network_metadata(meta, *, kinds=MODEL_KINDS, max_parameters=MAX_FILE_PARAMETERS):
@@ -85,6 +107,7 @@ def check_network_metadata(meta, *, kinds=MODEL_KINDS, max_parameters=MAX_FILE_P
         raise ValueError(f"dtype must be float32 or float64; got {str(dtype)[:20]!r}")
     if not isinstance(meta.get("extra", {}), dict):
         raise ValueError(f"extra must be a JSON object; got {type(meta.get('extra')).__name__}")
+    train_config_from_metadata(meta)
     table = meta["arrays"]
     stored = "<f4" if dtype == "float32" else "<f8"
     for name, shape in parameter_shapes(dims).items():

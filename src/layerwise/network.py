@@ -22,7 +22,7 @@ from .initializers import INITIALIZERS, initialize_parameters_deep
 from .io import ModelFileError, read_model_file, write_model_file
 from .losses import DEFAULT_LOSS, LOSS_FUNCTIONS, check_labels, check_loss_pairing, compute_cost
 from .model_metadata import (check_network_metadata, check_only_arrays, network_metadata,
-                             parameter_shapes)
+                             parameter_shapes, train_config_from_metadata)
 from .propagation import L_model_backward, L_model_forward, resolve_activations
 from .schedules import Schedule
 from .training import Callback, TrainConfig, Trainer
@@ -107,6 +107,7 @@ class Network:
         self._biases = [self._params[f"b{l}"] for l in range(1, self.n_layers + 1)]
         self.history_ = None
         self.trainer_ = None
+        self.train_config_ = None
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -333,6 +334,7 @@ class Network:
         trainer = Trainer(self, config, X, Y, validation_data=validation_data,
                           sample_weight=sample_weight, callbacks=callbacks, rng=rng)
         self.trainer_ = trainer
+        self.train_config_ = config
         self.history_ = trainer.history
         try:
             return trainer.run()
@@ -409,6 +411,7 @@ class Network:
         net = cls(metadata["layer_dims"], metadata["activations"], loss=metadata["loss"],
                   dtype=metadata["dtype"], init="zeros")
         net.parameters = {name: arrays[name] for name in net.parameters}
+        net.train_config_ = train_config_from_metadata(metadata)
         return net
 
 

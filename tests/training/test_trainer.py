@@ -389,3 +389,24 @@ def test_validation_outputs_that_overflow_are_a_result_not_an_error():
                           validation_data=(XV * 1e300, YV))
     assert history.epochs == 3 and all(np.isfinite(history.cost))
     assert not any(np.isfinite(v) for v in history.val_cost)
+
+
+def test_model_files_keep_the_train_config_next_to_the_weights(tmp_path):
+    from layerwise.model_metadata import train_config_from_metadata
+    from layerwise.sklearn import DeepRegressor
+
+    net = lw.Network([2, 6, 1], seed=0)
+    net.fit(X, Y, optimizer="momentum", learning_rate=0.05, epochs=3, lambd=0.1, verbose=0, rng=0)
+    net.save(tmp_path / "n.lw")
+    again = lw.Network.load(tmp_path / "n.lw")
+    assert again.train_config_ == net.train_config_
+    assert again.train_config_.optimizer == "momentum" and again.train_config_.lambd == 0.1
+    reg = DeepRegressor((4,), epochs=2, l2=0.5, random_state=0).fit(X.T, Y.ravel())
+    reg.save(tmp_path / "r.lw")
+    loaded = DeepRegressor.load(tmp_path / "r.lw").train_config_
+    assert loaded == reg.train_config_ and loaded.lambd == 0.5
+    assert lw.Network.load(tmp_path / "n.lw").train_config_.to_dict() == net.train_config_.to_dict()
+    with pytest.raises(ValueError, match="train_config is not a valid TrainConfig: unknown"):
+        train_config_from_metadata({"train_config": {"epochz": 3}})
+    with pytest.raises(ValueError, match="train_config must be a JSON object"):
+        train_config_from_metadata({"train_config": [1, 2]})

@@ -130,6 +130,8 @@ class DeepEstimatorMixin(EstimatorFileMixin):
                 for name in FITTED_ATTRIBUTES:
                     self.__dict__.pop(name, None)
             raise
+        # The config of the latest fit travels with the network (into model files too).
+        network.train_config_ = config
         if first:
             self._network = network
             self.loss_curve_, self.validation_loss_curve_, self.validation_scores_ = [], [], []
@@ -206,6 +208,11 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         if net is None:
             raise AttributeError("network_ exists only after fit")
         return net
+
+    @property
+    def train_config_(self):
+        """The :class:`~layerwise.training.TrainConfig` of the latest fit (None if unknown)."""
+        return self.network_.train_config_
 
     @classmethod
     def from_network(cls, network, params, fitted):
