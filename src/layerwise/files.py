@@ -174,9 +174,15 @@ def atomic_write(path, write, *, what="output"):
             handle.write(data)
 
     check_replaceable(path, what=what)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):  # say so about the user's path, not the temporary's
+        raise FileNotFoundError(f"cannot write {what} {path}: the directory {directory} does not exist")
     remove_stale_temporaries(path)
     tmp = temporary_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot write {what} {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)

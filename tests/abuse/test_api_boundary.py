@@ -131,3 +131,10 @@ def test_network_save_refuses_nan_metadata_and_non_float_arrays(tmp_path):
     with pytest.raises(TypeError, match="float32 or float64"):
         write_model_file(tmp_path / "x.lw", {"W": np.zeros(2, dtype=object)}, {})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_saving_into_a_missing_directory_names_the_users_path(tmp_path):
+    path = tmp_path / "missing" / "net.lw"
+    with pytest.raises(FileNotFoundError, match=r"cannot write model file .*missing/net\.lw") as info:
+        lw.Network([3, 4, 1], seed=0).save(path)
+    assert ".tmp" not in str(info.value)
