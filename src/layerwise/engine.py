@@ -65,6 +65,17 @@ def parameter_views(flat, layer_dims):
     return {k: flat[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
 
 
+def copy_parameters(views, values):
+    """Copy ``values`` (a dict ``W1, b1, ...``) into ``views``, checking names and shapes."""
+    for key, view in views.items():
+        if key not in values:
+            raise ValueError(f"parameters has no entry {key!r}; expected {list(views)}")
+        value = np.asarray(values[key])
+        if value.shape != view.shape:
+            raise ValueError(f"parameter {key} has shape {value.shape}; expected {view.shape}")
+        view[...] = value
+
+
 def forward_output(weights, biases, activations, X, batch_size=4096):
     """``AL`` for ``X`` without dropout: a new array, nothing shared between calls.
 
@@ -164,12 +175,7 @@ class Engine:
     # ------------------------------------------------------------------ parameters
     def set_parameters(self, parameters):
         """Copy ``parameters`` (a dict ``W1, b1, ...``) into the flat array."""
-        for key, view in self.params.items():
-            value = np.asarray(parameters[key])
-            if value.shape != view.shape:
-                raise ValueError(f"parameter {key} has shape {value.shape}; expected {view.shape}")
-            view[...] = value
-
+        copy_parameters(self.params, parameters)
 
     @property
     def flat_params(self):

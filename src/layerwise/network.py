@@ -17,7 +17,7 @@ from ._checks import (check_choice, check_float_dtype, check_layer_dims, check_m
                       check_X, check_XY)
 from .activations import get_activation
 from .data import accuracy, predictions_from_output
-from .engine import forward_output, parameter_layout, parameter_views
+from .engine import copy_parameters, forward_output, parameter_layout, parameter_views
 from .initializers import INITIALIZERS, initialize_parameters_deep
 from .io import ModelFileError, read_model_file, write_model_file
 from .losses import DEFAULT_LOSS, LOSS_FUNCTIONS, check_labels, check_loss_pairing, compute_cost
@@ -117,13 +117,7 @@ class Network:
 
     @parameters.setter
     def parameters(self, values):
-        for key, view in self._params.items():
-            if key not in values:
-                raise ValueError(f"parameters has no entry {key!r}; expected {list(self._params)}")
-            value = np.asarray(values[key])
-            if value.shape != view.shape:
-                raise ValueError(f"parameter {key} has shape {value.shape}; expected {view.shape}")
-            view[...] = value
+        copy_parameters(self._params, values)
 
     @property
     def flat_parameters(self):
