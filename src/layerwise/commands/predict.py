@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ..cli import CLIError
-from ._common import atomic_write_text, load_estimator_model, read_table
+from ._common import add_table_options, atomic_write_text, load_estimator_model, read_table
 
 
 def add_parser(subparsers):
@@ -29,6 +29,7 @@ def add_parser(subparsers):
     p.add_argument("--proba", action="store_true",
                    help="also write one probability column per class (classifiers)")
     p.add_argument("--out", help="write the CSV to this file instead of stdout")
+    add_table_options(p)
     p.set_defaults(run=run)
     return p
 
@@ -59,7 +60,8 @@ def run(args):
     """Predict and write CSV; returns 0."""
     model, meta = load_estimator_model(args.model)
     target = (meta.get("extra") or {}).get("target")
-    table = read_table(args.data, target, require_target=False)
+    table = read_table(args.data, target, require_target=False, sep=args.sep,
+                       decimal=args.decimal)
     X = _features(table, model, args.data)
     is_classifier = hasattr(model, "classes_")
     if args.proba and not is_classifier:

@@ -13,7 +13,7 @@ import tempfile
 import time
 
 from ..cli import CLIError
-from ._common import MAX_AUTO_CLASSES, choose_task, read_table
+from ._common import MAX_AUTO_CLASSES, add_table_options, choose_task, read_table
 
 
 def add_parser(subparsers):
@@ -43,6 +43,7 @@ def add_parser(subparsers):
     p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
     p.add_argument("--out", default="model.lw", help="model file to write (default model.lw)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_table_options(p)
     p.set_defaults(run=run)
     return p
 
@@ -78,7 +79,7 @@ def run(args):
     hidden = _sizes(args.hidden)
     acts = [a.strip() for a in args.activation.split(",")]
     activation = acts[0] if len(acts) == 1 else tuple(acts)
-    table = read_table(args.data, args.target)
+    table = read_table(args.data, args.target, sep=args.sep, decimal=args.decimal)
     task, y = choose_task(table.y, args.task)
     m = table.X.shape[0]
     n_val = math.ceil(args.validation * m)  # as train_test_split rounds
