@@ -1,4 +1,4 @@
-"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``.
+"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``datasets``.
 
 Each subcommand lives in its own module and registers itself through
 ``add_parser(subparsers)``; the module's ``run(args)`` does the work. Any
@@ -29,9 +29,9 @@ def _subcommand_modules():
 
     modules = [lab_command]
     try:
-        from .commands import info, predict, train
+        from .commands import datasets, info, predict, train
 
-        modules += [train, predict, info]
+        modules += [train, predict, info, datasets]
     except ImportError:  # the practitioner commands are an optional part
         pass
     return modules
@@ -39,9 +39,14 @@ def _subcommand_modules():
 
 def build_parser():
     """The top-level argument parser with every subcommand."""
+    from . import __version__
+
     parser = _Parser(prog="layerwise",
-                     description="Deep fully-connected networks from scratch on NumPy.")
-    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+                     description="Deep fully-connected networks from scratch on NumPy.",
+                     epilog="Run `layerwise COMMAND --help` for a command's options.")
+    parser.add_argument("--version", action="version", version=f"layerwise {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                       title="commands", metavar="COMMAND")
     for module in _subcommand_modules():
         module.add_parser(subparsers)
     return parser
@@ -50,6 +55,9 @@ def build_parser():
 def main(argv=None):
     """Entry point of the ``layerwise`` command; returns the exit status."""
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()  # a bare `layerwise`: the command list, not an error
+        return 0
     args = parser.parse_args(argv)
     try:
         return args.run(args) or 0

@@ -7,6 +7,7 @@ stopping and reporting, and the model plus a training-curve PNG are written.
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import tempfile
@@ -19,29 +20,38 @@ from ._common import MAX_AUTO_CLASSES, add_table_options, choose_task, read_tabl
 def add_parser(subparsers):
     """Register ``train``."""
     p = subparsers.add_parser(
-        "train", help="train a network on a CSV or .npz file",
-        description="Train a deep network on DATA (CSV with a header row, or .npz with arrays X, y "
-                    "and optional feature_names). Task 'auto': classification if the target has a "
+        "train", help="train a network on a CSV, TSV, Parquet, Feather or .npz file",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Train a deep network on DATA: a table with a header row (CSV with its "
+                    "delimiter sniffed, TSV, Parquet, Feather) or an .npz with arrays X, y and "
+                    "optional feature_names. Task 'auto': classification if the target has a "
                     "non-numeric value, or only integer values with at most "
                     f"{MAX_AUTO_CLASSES} distinct ones; regression otherwise.")
-    p.add_argument("data", help="CSV file with a header row, or .npz file")
-    p.add_argument("--target", help="name of the target column (required for CSV)")
-    p.add_argument("--task", choices=("auto", "classify", "regress"), default="auto")
-    p.add_argument("--hidden", default="64,32", help="hidden layer sizes, e.g. 64,32 (default)")
+    p.add_argument("data", help="CSV/TSV/Parquet/Feather file with a header row, or .npz file")
+    p.add_argument("--target", help="name of the target column (required except for .npz)")
+    p.add_argument("--task", choices=("auto", "classify", "regress"), default="auto",
+                   help="classification or regression")
+    p.add_argument("--hidden", default="64,32", help="hidden layer sizes, comma-separated")
     p.add_argument("--activation", default="relu",
                    help="hidden activation(s): one name or one per layer, comma-separated")
-    p.add_argument("--epochs", type=int, default=200, help="maximum epochs (default 200)")
-    p.add_argument("--optimizer", choices=("adam", "gd", "momentum", "rmsprop"), default="adam")
-    p.add_argument("--learning-rate", type=float, default=None)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--epochs", type=int, default=200, help="maximum epochs")
+    p.add_argument("--optimizer", choices=("adam", "gd", "momentum", "rmsprop"), default="adam",
+                   help="optimizer")
+    p.add_argument("--learning-rate", type=float, default=None,
+                   help="learning rate (None: the optimizer's own, 0.001 for adam, 0.01 otherwise)")
+    p.add_argument("--batch-size", type=int, default=64, help="mini-batch size")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 strength")
     p.add_argument("--validation", type=float, default=0.2,
-                   help="fraction of rows held out for validation (default 0.2)")
+                   help="fraction of rows held out for validation and early stopping")
     p.add_argument("--patience", type=int, default=20,
                    help="stop after this many epochs without a better validation loss")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
-    p.add_argument("--out", default="model.lw", help="model file to write (default model.lw)")
+    p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=True,
+                   help="standardise the features (and a regression target) inside the model")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, split and shuffling")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float64",
+                   help="floating-point type of the network")
+    p.add_argument("--out", default="model.lw",
+                   help="model file to write (the curve goes to OUT_curve.png)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_table_options(p)
     p.set_defaults(run=run)
@@ -89,7 +99,7 @@ def run(args):
     common = dict(hidden_layer_sizes=hidden, activation=activation, optimizer=args.optimizer,
                   learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
                   l2=args.l2, early_stopping=True, validation_fraction=args.validation,
-                  n_iter_no_change=args.patience, standardize=True, random_state=args.seed,
+                  n_iter_no_change=args.patience, standardize=args.standardize, random_state=args.seed,
                   verbose=0 if args.quiet else 1, dtype=args.dtype)
     if task == "classify":
         import numpy as np
@@ -147,7 +157,7 @@ def _plot_curve(estimator, task, path, title):
             ax.axvline(best + 1, color="grey", linestyle=":", label=f"best epoch ({best + 1})")
     ax1.set_yscale("log")
     ax1.set_xlabel("epoch")
-    ax1.set_ylabel("cost (log scale)")
+    ax1.set_ylabel(f"cost{_cost_units(estimator, task)}, log scale")
     ax1.legend()
     ax1.set_title("cost per epoch")
     metric = "accuracy" if task == "classify" else "R²"
@@ -162,6 +172,15 @@ def _plot_curve(estimator, task, path, title):
     plt.close(fig)
 
 
+def _cost_units(estimator, task):
+    """What a regression cost is measured in (the loss is fitted on the standardised target)."""
+    if task != "regress":
+        return ""
+    if getattr(estimator, "target_scale_", None) is not None:
+        return " (MSE, standardised target)"
+    return " (MSE)"
+
+
 def _summary(estimator, task, table, args, seconds, png, m):
     from rich.console import Console
     from rich.table import Table
@@ -173,7 +192,7 @@ def _summary(estimator, task, table, args, seconds, png, m):
     n_val = math.ceil(args.validation * m)  # as train_test_split rounds
     t.add_row("data", f"{args.data}  ({m} rows: {m - n_val} train, {n_val} validation)")
     t.add_row("target", f"{table.target}  -> {task}")
-    t.add_row("features", f"{table.X.shape[1]} (standardised)")
+    t.add_row("features", f"{table.X.shape[1]}" + (" (standardised)" if args.standardize else ""))
     if task == "classify":
         classes = [str(c) for c in estimator.classes_]
         shown = ", ".join(classes[:10]) + (" ..." if len(classes) > 10 else "")
@@ -188,9 +207,17 @@ def _summary(estimator, task, table, args, seconds, png, m):
     at = len(estimator.loss_curve_) - 1 if best is None else best
     if best is not None:
         t.add_row("best epoch (restored)", str(best + 1))
-    t.add_row("training cost", f"{estimator.loss_curve_[at]:.4f}")
+    units = _cost_units(estimator, task)
+    t.add_row(f"training cost{units}", f"{estimator.loss_curve_[at]:.4f}")
     if estimator.validation_loss_curve_:
-        t.add_row("validation cost", f"{estimator.validation_loss_curve_[at]:.4f}")
+        t.add_row(f"validation cost{units}", f"{estimator.validation_loss_curve_[at]:.4f}")
+        if task == "regress":
+            # The validation cost is the mean squared error without the L2 term,
+            # so its root, scaled back, is the RMSE in the target's own units.
+            scale = getattr(estimator, "target_scale_", None)
+            rmse = math.sqrt(estimator.validation_loss_curve_[at]) * (
+                float(scale[0]) if scale is not None else 1.0)
+            t.add_row("validation RMSE", f"{rmse:.4g} (in {table.target}'s units)")
     if estimator.validation_scores_:
         metric = "accuracy" if task == "classify" else "R²"
         t.add_row(f"validation {metric}", f"{estimator.validation_scores_[at]:.4f}")
