@@ -121,14 +121,14 @@ def run(args):
     if table.feature_names is not None:
         import numpy as np
 
-        # Set after fit rather than passing a DataFrame: pandas is not a dependency.
+        # Set after fit: the table is a plain array (estimators learn names only from DataFrames).
         estimator.feature_names_in_ = np.asarray(table.feature_names, dtype=object)
     png = curve_path(args.out)
     fd, tmp_png = tempfile.mkstemp(prefix=".layerwise-", suffix=".png",
                                    dir=os.path.dirname(os.path.abspath(png)))
     os.close(fd)
     try:
-        _plot_curve(estimator, task, tmp_png, title=os.path.basename(args.data))
+        _plot_curve(estimator, task, tmp_png, title=os.path.basename(args.data), l2=args.l2)
         save_estimator(estimator, args.out, extra={
             "target": table.target, "task": task, "trained_on": os.path.basename(args.data),
             "n_train": m - n_val, "n_validation": n_val, "fit_seconds": round(seconds, 3)})
@@ -140,7 +140,7 @@ def run(args):
     return 0
 
 
-def _plot_curve(estimator, task, path, title):
+def _plot_curve(estimator, task, path, title, l2=0.0):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -148,7 +148,8 @@ def _plot_curve(estimator, task, path, title):
 
     epochs = range(1, len(estimator.loss_curve_) + 1)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, estimator.loss_curve_, label="training cost")
+    ax1.plot(epochs, estimator.loss_curve_,
+             label="training cost" + (" (with L2 term)" if l2 > 0 else ""))
     if estimator.validation_loss_curve_:
         ax1.plot(epochs, estimator.validation_loss_curve_, label="validation cost")
     best = getattr(estimator, "best_epoch_", None)
@@ -172,13 +173,16 @@ def _plot_curve(estimator, task, path, title):
     plt.close(fig)
 
 
-def _cost_units(estimator, task):
-    """What a regression cost is measured in (the loss is fitted on the standardised target)."""
-    if task != "regress":
-        return ""
-    if getattr(estimator, "target_scale_", None) is not None:
-        return " (MSE, standardised target)"
-    return " (MSE)"
+def _cost_units(estimator, task, with_l2=False):
+    """What a cost is measured in, for its label: a regression's loss is the MSE
+    fitted on the standardised target; a training cost includes the L2 term."""
+    parts = ["MSE"] if task == "regress" else []
+    if with_l2:
+        parts.append("+ L2 term" if parts else "with L2 term")
+    if task == "regress" and getattr(estimator, "target_scale_", None) is not None:
+        parts[-1] += ","
+        parts.append("standardised target")
+    return f" ({' '.join(parts)})" if parts else ""
 
 
 def _summary(estimator, task, table, args, seconds, png, m):
@@ -207,10 +211,10 @@ def _summary(estimator, task, table, args, seconds, png, m):
     at = len(estimator.loss_curve_) - 1 if best is None else best
     if best is not None:
         t.add_row("best epoch (restored)", str(best + 1))
-    units = _cost_units(estimator, task)
-    t.add_row(f"training cost{units}", f"{estimator.loss_curve_[at]:.4f}")
+    t.add_row(f"training cost{_cost_units(estimator, task, args.l2 > 0)}",
+              f"{estimator.loss_curve_[at]:.4f}")
     if estimator.validation_loss_curve_:
-        t.add_row(f"validation cost{units}", f"{estimator.validation_loss_curve_[at]:.4f}")
+        t.add_row(f"validation cost{_cost_units(estimator, task)}", f"{estimator.validation_loss_curve_[at]:.4f}")
         if task == "regress":
             # The validation cost is the mean squared error without the L2 term,
             # so its root, scaled back, is the RMSE in the target's own units.
