@@ -146,7 +146,8 @@ def test_shuffle_false_takes_batches_in_order(digits):
 def test_integer_weights_equal_repeated_rows_with_standardize(kind):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((40, 3)) * [1.0, 10.0, 0.1] + [0.0, 5.0, -2.0]
-    y = (X[:, 0] + X[:, 2] * 10 > 0).astype(int) if kind is DeepClassifier else X @ [1.0, 0.2, 3.0]
+    y = (X[:, 0] + (X[:, 2] + 2) * 10 > 0).astype(int) if kind is DeepClassifier \
+        else X @ [1.0, 0.2, 3.0]
     w = rng.integers(0, 4, 40)
     common = dict(hidden_layer_sizes=(8,), optimizer="gd", learning_rate=0.1, batch_size=None,
                   epochs=30, l2=0.5, standardize=True, random_state=0, tol=None)
@@ -163,7 +164,7 @@ def test_integer_weights_equal_repeated_rows_with_standardize(kind):
 def test_validation_set_too_small_is_refused(kind):
     X = np.arange(20.0).reshape(10, 2)
     y = np.arange(10) % 2
-    with pytest.raises(ValueError, match=r"validation set of 1 sample is too small.*"
-                                         r"validation_fraction=0.1"):
+    with pytest.raises(ValueError, match=r"validation_fraction 0.1 of 10 examples holds out 1; "
+                                         r"a validation set needs at least 2"):
         kind(early_stopping=True).fit(X, y)
     quiet(kind(early_stopping=True, validation_fraction=0.2, epochs=2).fit, X, y)  # 2 is enough

@@ -69,7 +69,7 @@ class DeepEstimatorMixin:
         values = {
             "optimizer": self.optimizer, "learning_rate": self.learning_rate,
             "lr_schedule": self.lr_schedule, "epochs": epochs, "batch_size": batch_size,
-            "shuffle": True, "l2": lambd, "keep_prob": self.keep_prob,
+            "shuffle": self.shuffle, "l2": lambd, "keep_prob": self.keep_prob,
             "early_stopping": bool(early_stopping), "monitor": self._monitor,
             "n_iter_no_change": self.n_iter_no_change, "tol": self.tol,
             "validation_fraction": validation_fraction, "dtype": self.dtype,
@@ -80,11 +80,22 @@ class DeepEstimatorMixin:
         return TrainConfig.from_aliases(values, CONFIG_ALIASES)
 
     # --------------------------------------------------------------------- fitting
-    def _fit_network(self, X, Y, sample_weight, *, first, epochs, rng, early_stopping):
+    def _continues(self, partial):
+        """Whether this fit starts from the current weights: ``partial_fit``, or
+        ``fit`` with ``warm_start=True``, of a fitted estimator."""
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(f"warm_start must be True or False; got {self.warm_start!r}")
+        return (partial or bool(self.warm_start)) and self.__sklearn_is_fitted__()
+
+    def _fit_network(self, X, Y, sample_weight, *, first, epochs, rng, early_stopping,
+                     partial=False):
         """Build (on ``first``) and train the network on rows ``X`` and targets ``Y`` (m, n_out).
 
         A first fit that diverges leaves the estimator unfitted; a later one
-        (``partial_fit``) raises and keeps the state from before the call.
+        (``partial_fit``, or ``fit`` with ``warm_start``) raises and keeps the
+        state from before the call. ``n_iter_`` counts the epochs of the last
+        ``fit`` (as scikit-learn's MLP does, also with ``warm_start``) and adds up
+        over ``partial_fit`` calls; ``loss_curve_`` always continues.
         """
         from sklearn.exceptions import ConvergenceWarning
 
@@ -108,7 +119,7 @@ class DeepEstimatorMixin:
                 self.__dict__.pop(name, None)
             dtype = np.dtype(self.dtype) if self.dtype is not None else (
                 np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64))
-            self._standardize_fit(X, Y)
+            self._standardize_fit(X, Y, sample_weight)
             dims = [X.shape[1], *sizes, Y.shape[1]]
             network = Network(dims, [*acts, self._output_activation], init=self.init,
                               loss=self._loss, seed=rng, dtype=dtype)
@@ -135,7 +146,7 @@ class DeepEstimatorMixin:
             self.best_validation_score_ = None
         self._trainer_state = trainer.optimizer_state
         self.loss_curve_ += [float(c) for c in history.cost]
-        self.n_iter_ += history.epochs
+        self.n_iter_ = (self.n_iter_ if partial else 0) + history.epochs
         self.interrupted_ = history.interrupted
         if early_stopping:
             self.validation_loss_curve_ += [float(c) for c in history.val_cost]
@@ -151,14 +162,15 @@ class DeepEstimatorMixin:
         return self
 
     # ------------------------------------------------------------- normalisation
-    def _standardize_fit(self, X, Y):
+    def _standardize_fit(self, X, Y, sample_weight=None):
+        """Learn the (sample-weighted) standardisation statistics of rows ``X`` (and ``Y``)."""
         if getattr(self, "standardize", False):
             from ..data import Standardizer
 
-            sx = Standardizer().fit(np.asarray(X, dtype=np.float64).T)
+            sx = Standardizer().fit(np.asarray(X, dtype=np.float64).T, sample_weight)
             self.input_mean_, self.input_scale_ = sx.mean_.ravel(), sx.scale_.ravel()
             if self._scales_targets:
-                sy = Standardizer().fit(np.asarray(Y, dtype=np.float64).T)
+                sy = Standardizer().fit(np.asarray(Y, dtype=np.float64).T, sample_weight)
                 self.target_mean_, self.target_scale_ = sy.mean_.ravel(), sy.scale_.ravel()
 
     def _scale_X(self, X):

@@ -81,8 +81,9 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he",
                  optimizer="adam", learning_rate=None, lr_schedule=None, batch_size="auto",
                  epochs=200, l2=0.0, keep_prob=1.0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=False,
-                 class_weight=None, random_state=None, verbose=0, dtype=None):
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=True,
+                 class_weight=None, random_state=None, verbose=0, dtype=None, shuffle=True,
+                 warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -102,6 +103,8 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.shuffle = shuffle
+        self.warm_start = warm_start
 
     # ----------------------------------------------------------------- fitting
     def fit(self, X, y, sample_weight=None):
@@ -124,7 +127,7 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
                                               check_classification_targets, unique_labels)
         from sklearn.utils.validation import _check_sample_weight, validate_data
 
-        first = not (partial and self.__sklearn_is_fitted__())
+        first = not self._continues(partial)
         if partial and first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32])
@@ -133,6 +136,10 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
             _check_partial_fit_first_call(self, classes)
         elif first:
             self.classes_ = unique_labels(y)
+        elif not np.array_equal(unique_labels(y), self.classes_):
+            raise ValueError("warm_start can only be used where `y` has the same classes as in "
+                             f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                             f"{unique_labels(y)}")
         if len(self.classes_) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 classes; y has only one "
                              f"class: {self.classes_[0]!r}")
@@ -153,7 +160,8 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
             self._random = check_random_state(self.random_state)
         return self._fit_network(X, self._targets(index), sample_weight, first=first,
                                  epochs=1 if partial else self.epochs, rng=self._random,
-                                 early_stopping=bool(self.early_stopping) and not partial)
+                                 early_stopping=bool(self.early_stopping) and not partial,
+                                 partial=partial)
 
     @property
     def _output_activation(self):

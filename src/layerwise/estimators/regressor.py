@@ -47,8 +47,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he",
                  optimizer="adam", learning_rate=None, lr_schedule=None, batch_size="auto",
                  epochs=200, l2=0.0, keep_prob=1.0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=False,
-                 random_state=None, verbose=0, dtype=None):
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=True,
+                 random_state=None, verbose=0, dtype=None, shuffle=True, warm_start=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -67,6 +67,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.shuffle = shuffle
+        self.warm_start = warm_start
 
     def fit(self, X, y, sample_weight=None):
         """Train from scratch on rows ``X`` (n_samples, n_features), ``y`` (n_samples[, n_outputs])."""
@@ -84,7 +86,7 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         from sklearn.utils import check_random_state
         from sklearn.utils.validation import _check_sample_weight, validate_data
 
-        first = not (partial and self.__sklearn_is_fitted__())
+        first = not self._continues(partial)
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
                              multi_output=True, y_numeric=True)
         Y = np.asarray(y, dtype=np.float64)
@@ -100,7 +102,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         return self._fit_network(X, Y, sample_weight, first=first,
                                  epochs=1 if partial else self.epochs, rng=self._random,
-                                 early_stopping=bool(self.early_stopping) and not partial)
+                                 early_stopping=bool(self.early_stopping) and not partial,
+                                 partial=partial)
 
     #: Early stopping watches the held-out R², as scikit-learn's MLPRegressor does.
     _monitor = "val_score"
