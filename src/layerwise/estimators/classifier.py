@@ -8,6 +8,21 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ._base import DeepEstimatorMixin
 
 
+def _label_array(y):
+    """``y`` as 1-D labels, or as a 2-D 0/1 indicator matrix (multilabel); a column
+    vector is raveled with scikit-learn's DataConversionWarning."""
+    from sklearn.utils.multiclass import type_of_target
+    from sklearn.utils.validation import column_or_1d
+
+    y = np.asarray(y) if not hasattr(y, "toarray") else y.toarray()
+    if y.ndim == 2 and y.shape[1] == 1:
+        return column_or_1d(y, warn=True)
+    if y.ndim == 2 and (type_of_target(y) != "multilabel-indicator" or not np.isin(y, (0, 1)).all()):
+        raise ValueError(f"y of shape {y.shape} must be 1-D labels or a 0/1 indicator matrix "
+                         f"(multilabel, one column per label); it holds {np.unique(y)[:6].tolist()}")
+    return y
+
+
 class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
     """A deep fully-connected classifier trained by layerwise (samples as rows).
 
@@ -130,13 +145,24 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         first = not self._continues(partial)
         if partial and first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
-        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
+                             accept_sparse=("csr", "csc"), multi_output=True)
+        y = _label_array(y)
         check_classification_targets(y)
+        multilabel = y.ndim == 2
+        if first:
+            self._multilabel_target = multilabel
+        elif multilabel != self._multilabel:
+            raise ValueError(f"y is {'a multilabel indicator matrix' if multilabel else '1-D'} but "
+                             f"the model was fitted on {'multilabel' if self._multilabel else '1-D'}"
+                             " targets")
         if partial:
             _check_partial_fit_first_call(self, classes)
         elif first:
-            self.classes_ = unique_labels(y)
-        elif not np.array_equal(unique_labels(y), self.classes_):
+            self.classes_ = np.arange(y.shape[1]) if multilabel else unique_labels(y)
+        if multilabel:
+            return self._fit_multilabel(X, y, sample_weight, partial=partial, first=first)
+        if not (partial or first) and not np.array_equal(unique_labels(y), self.classes_):
             raise ValueError("warm_start can only be used where `y` has the same classes as in "
                              f"the previous call to fit. Previously got {self.classes_}, `y` has "
                              f"{unique_labels(y)}")
@@ -163,13 +189,42 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
                                  early_stopping=bool(self.early_stopping) and not partial,
                                  partial=partial)
 
+    def _fit_multilabel(self, X, Y, sample_weight, *, partial, first):
+        """Multilabel targets: one sigmoid unit and one binary cross-entropy per label."""
+        from sklearn.utils import check_random_state
+        from sklearn.utils.validation import _check_sample_weight
+
+        if Y.shape[1] != len(self.classes_):
+            raise ValueError(f"y has {Y.shape[1]} labels but the model has {len(self.classes_)} "
+                             f"labels (classes_ {self.classes_.tolist()})")
+        if self.class_weight is not None:
+            raise ValueError("class_weight is not supported for multilabel y; pass sample_weight")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if first:
+            self._random = check_random_state(self.random_state)
+        return self._fit_network(X, Y.astype(np.float64), sample_weight, first=first,
+                                 epochs=1 if partial else self.epochs, rng=self._random,
+                                 early_stopping=bool(self.early_stopping) and not partial,
+                                 partial=partial)
+
+    @property
+    def _multilabel(self):
+        """True for a multilabel indicator target (known from the network once fitted)."""
+        net = self.__dict__.get("_network")
+        if net is not None:
+            return net.activations[-1] == "sigmoid" and net.layer_dims[-1] > 1
+        return self.__dict__.get("_multilabel_target", False)
+
     @property
     def _output_activation(self):
-        return "sigmoid" if len(self.classes_) == 2 else "softmax"
+        return "sigmoid" if self._multilabel or len(self.classes_) == 2 else "softmax"
 
     @property
     def _loss(self):
-        return "binary_cross_entropy" if len(self.classes_) == 2 else "categorical_cross_entropy"
+        if self._multilabel or len(self.classes_) == 2:
+            return "binary_cross_entropy"
+        return "categorical_cross_entropy"
 
     def _targets(self, index):
         if len(self.classes_) == 2:
@@ -184,11 +239,15 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
 
     # --------------------------------------------------------------- prediction
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.
+
+        For a multilabel model, each label's own probability (rows need not sum to 1).
+        """
         from sklearn.utils.validation import check_is_fitted, validate_data
 
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
+                          accept_sparse=("csr", "csc"))
         out = self._output(X)
         if out.shape[1] == 1:
             return np.hstack([1.0 - out, out])
@@ -200,12 +259,15 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """Predicted labels, shape (n_samples,), of the type of ``classes_``."""
+        """Predicted labels, shape (n_samples,), of the type of ``classes_``; for a
+        multilabel model the 0/1 indicator matrix (n_samples, n_labels)."""
         proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        if self._multilabel:
+            return (proba > 0.5).astype(np.int64)
         return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags

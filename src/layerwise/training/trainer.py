@@ -239,7 +239,10 @@ class Trainer:
             raise ValueError(f"validation_fraction {fraction} of {m} examples holds out {n_val}; "
                              "a validation set needs at least 2 examples and the training set 1")
         labels = None
-        if self.network.activations[-1] in ("sigmoid", "softmax") and Y.shape[0] >= 1:
+        output = self.network.activations[-1]
+        # Stratified by class; a multilabel target (several sigmoid units) is
+        # split at random, as scikit-learn's MLPClassifier does.
+        if output == "softmax" or (output == "sigmoid" and Y.shape[0] == 1):
             labels = Y.argmax(axis=0) if Y.shape[0] > 1 else Y[0]
         index = self._validation_index(m, n_val, labels)
         keep = np.setdiff1d(np.arange(m), index, assume_unique=True)
