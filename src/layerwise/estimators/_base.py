@@ -15,6 +15,7 @@ import numpy as np
 from .._checks import check_choice, check_positive_int
 from ..activations import ACTIVATIONS
 from ..initializers import INITIALIZERS
+from ..engine import is_sparse
 from ..network import Network
 from ..training import TrainConfig, Trainer, TrainingDivergedError
 
@@ -28,6 +29,24 @@ FITTED_ATTRIBUTES = ("_network", "_trainer_state", "loss_curve_", "validation_lo
                      "validation_scores_", "n_iter_", "best_validation_score_", "best_epoch_",
                      "interrupted_", "input_mean_", "input_scale_", "target_mean_",
                      "target_scale_")
+
+
+def _network_layout(X):
+    """Rows ``X`` (m, n) as the network's (n, m) with one example per column:
+    C-contiguous, or CSC for scipy.sparse input (never made dense here)."""
+    if is_sparse(X):
+        return X.T.tocsc()
+    return np.ascontiguousarray(X.T)
+
+
+def _sparse_column_scale(X, sample_weight=None):
+    """Per-column (weighted) standard deviation of a sparse ``X`` (m, n); 1 where it is 0."""
+    w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+    total = w.sum()
+    mean = np.asarray(X.T @ w).ravel() / total
+    mean_square = np.asarray(X.multiply(X).T @ w).ravel() / total
+    std = np.sqrt(np.maximum(mean_square - mean * mean, 0.0))
+    return np.where(std > 0, std, 1.0)
 
 
 class DeepEstimatorMixin:
@@ -127,7 +146,7 @@ class DeepEstimatorMixin:
         else:
             network = self._network
             previous_state = self.__dict__.get("_trainer_state")
-        Xc = np.ascontiguousarray(self._scale_X(X).astype(network.dtype, copy=False).T)
+        Xc = _network_layout(self._scale_X(X).astype(network.dtype, copy=False))
         Yc = np.ascontiguousarray(self._scale_Y(Y).astype(network.dtype, copy=False).T)
         trainer = Trainer(network, config, Xc, Yc, sample_weight=sample_weight, rng=rng,
                           validation_scorer=self._validation_scorer if early_stopping else None,
@@ -163,12 +182,20 @@ class DeepEstimatorMixin:
 
     # ------------------------------------------------------------- normalisation
     def _standardize_fit(self, X, Y, sample_weight=None):
-        """Learn the (sample-weighted) standardisation statistics of rows ``X`` (and ``Y``)."""
+        """Learn the (sample-weighted) standardisation statistics of rows ``X`` (and ``Y``).
+
+        Sparse ``X`` is scaled but not centred (``input_mean_`` is 0): centring
+        would make it dense. The scale is still the standard deviation.
+        """
         if getattr(self, "standardize", False):
             from ..data import Standardizer
 
-            sx = Standardizer().fit(np.asarray(X, dtype=np.float64).T, sample_weight)
-            self.input_mean_, self.input_scale_ = sx.mean_.ravel(), sx.scale_.ravel()
+            if is_sparse(X):
+                self.input_mean_ = np.zeros(X.shape[1])
+                self.input_scale_ = _sparse_column_scale(X, sample_weight)
+            else:
+                sx = Standardizer().fit(np.asarray(X, dtype=np.float64).T, sample_weight)
+                self.input_mean_, self.input_scale_ = sx.mean_.ravel(), sx.scale_.ravel()
             if self._scales_targets:
                 sy = Standardizer().fit(np.asarray(Y, dtype=np.float64).T, sample_weight)
                 self.target_mean_, self.target_scale_ = sy.mean_.ravel(), sy.scale_.ravel()
@@ -176,6 +203,13 @@ class DeepEstimatorMixin:
     def _scale_X(self, X):
         if getattr(self, "input_mean_", None) is None:
             return X
+        if is_sparse(X):  # input_mean_ is 0 for a model fitted on sparse data
+            import scipy.sparse as sp
+
+            if np.any(self.input_mean_ != 0):
+                raise ValueError("this model centres its inputs (it was fitted on dense X); "
+                                 "pass X dense, or fit it on sparse X")
+            return (X @ sp.diags(1.0 / self.input_scale_)).astype(X.dtype, copy=False)
         return ((X - self.input_mean_) / self.input_scale_).astype(X.dtype, copy=False)
 
     def _scale_Y(self, Y):
@@ -187,7 +221,7 @@ class DeepEstimatorMixin:
         """The network's output for rows ``X`` (already validated): shape (m, n_out)."""
         net = self._network
         X = self._scale_X(X).astype(net.dtype, copy=False)
-        return net.predict_proba(np.ascontiguousarray(X.T)).T
+        return net.predict_proba(_network_layout(X)).T
 
     # ------------------------------------------------------------------- weights
     @property
@@ -213,6 +247,11 @@ class DeepEstimatorMixin:
     def n_layers_(self):
         """Number of layers including input and output, as in MLPClassifier."""
         return len(self.coefs_) + 1
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR/CSC: kept sparse, one mini-batch made dense at a time
+        return tags
 
     def __sklearn_is_fitted__(self):
         return "_network" in self.__dict__

@@ -88,6 +88,7 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
 
         first = not self._continues(partial)
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
+                             accept_sparse=("csr", "csc"),
                              multi_output=True, y_numeric=True)
         Y = np.asarray(y, dtype=np.float64)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
@@ -123,7 +124,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         from sklearn.utils.validation import check_is_fitted, validate_data
 
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
+                          accept_sparse=("csr", "csc"))
         out = self._output(X)
         if getattr(self, "target_mean_", None) is not None:
             out = (out * self.target_scale_ + self.target_mean_).astype(out.dtype, copy=False)

@@ -39,7 +39,7 @@ import warnings
 import numpy as np
 
 from ..engine import Engine
-from .batches import EpochOrder, ReseededRandom
+from .batches import EpochOrder, ReseededRandom, take_columns
 from .config import MONITORS, TrainConfig
 from .history import History
 from .snapshot import SNAPSHOT_FORMAT, TrainerSnapshot, decode_rng, encode_rng
@@ -247,8 +247,8 @@ class Trainer:
         index = self._validation_index(m, n_val, labels)
         keep = np.setdiff1d(np.arange(m), index, assume_unique=True)
         self._val_index = index
-        val = (np.ascontiguousarray(X[:, index]), np.ascontiguousarray(Y[:, index]))
-        X, Y = np.ascontiguousarray(X[:, keep]), np.ascontiguousarray(Y[:, keep])
+        val = (take_columns(X, index), take_columns(Y, index))
+        X, Y = take_columns(X, keep), take_columns(Y, keep)
         w = None if sample_weight is None else sample_weight[keep]
         return X, Y, w, val
 
