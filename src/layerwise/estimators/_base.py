@@ -87,6 +87,7 @@ class DeepEstimatorMixin:
             batch_size = min(check_positive_int("batch_size", batch_size), max(m, 1))
         values = {
             "optimizer": self.optimizer, "learning_rate": self.learning_rate,
+            "beta": self.beta, "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon,
             "lr_schedule": self.lr_schedule, "epochs": epochs, "batch_size": batch_size,
             "shuffle": self.shuffle, "l2": lambd, "keep_prob": self.keep_prob,
             "early_stopping": bool(early_stopping), "monitor": self._monitor,

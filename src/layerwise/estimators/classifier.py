@@ -98,7 +98,7 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
                  epochs=200, l2=0.0, keep_prob=1.0, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=True,
                  class_weight=None, random_state=None, verbose=0, dtype=None, shuffle=True,
-                 warm_start=False):
+                 warm_start=False, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -120,6 +120,10 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         self.dtype = dtype
         self.shuffle = shuffle
         self.warm_start = warm_start
+        self.beta = beta
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
 
     # ----------------------------------------------------------------- fitting
     def fit(self, X, y, sample_weight=None):

@@ -48,7 +48,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
                  optimizer="adam", learning_rate=None, lr_schedule=None, batch_size="auto",
                  epochs=200, l2=0.0, keep_prob=1.0, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=True,
-                 random_state=None, verbose=0, dtype=None, shuffle=True, warm_start=False):
+                 random_state=None, verbose=0, dtype=None, shuffle=True, warm_start=False,
+                 beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -69,6 +70,10 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         self.dtype = dtype
         self.shuffle = shuffle
         self.warm_start = warm_start
+        self.beta = beta
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
 
     def fit(self, X, y, sample_weight=None):
         """Train from scratch on rows ``X`` (n_samples, n_features), ``y`` (n_samples[, n_outputs])."""
