@@ -28,7 +28,13 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
 
     Two classes use one sigmoid output unit and binary cross-entropy; more
     classes use a softmax output and categorical cross-entropy. Labels may be
-    of any type ``numpy.unique`` can sort (ints, strings, bools, floats).
+    of any type ``numpy.unique`` can sort (ints, strings, bools, floats). A 2-D
+    0/1 indicator ``y`` (n_samples, n_labels) is multilabel: one sigmoid unit
+    and one binary cross-entropy per label (summed over the labels, averaged
+    over the samples, as scikit-learn's MLPClassifier), ``classes_`` is
+    ``arange(n_labels)`` and ``predict`` returns the 0/1 matrix. ``X`` may be
+    a scipy.sparse CSR/CSC matrix: it stays sparse, one mini-batch at a time
+    is made dense.
 
     Parameters
     ----------
@@ -48,32 +54,44 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
     keep_prob : float or sequence, default 1.0 (no dropout), inverted dropout
         on the hidden layers
     early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the training data (stratified),
-        stop when the validation loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
+        Hold out ``validation_fraction`` of the training data (stratified;
+        multilabel at random), stop when the validation accuracy has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the
+        best epoch's weights.
     validation_fraction : float, default 0.1
     n_iter_no_change : int, default 10
     tol : float, default 1e-4
-    standardize : bool, default False
-        Standardise the features with training-set statistics inside the
-        model (they are saved in model files too).
+    standardize : bool, default True
+        Standardise the features with (sample-weighted) training-set
+        statistics inside the model (saved in model files too). On by
+        default, as in ``layerwise train``: features on different scales slow
+        gradient descent down, and the statistics travel with the model.
+        Sparse ``X`` is scaled, not centred. Set False to compare with a bare
+        MLP.
     class_weight : None, "balanced" or dict label -> weight
     random_state : None, int or RandomState, for the initial weights,
         shuffling, dropout and the validation split
     verbose : int, default 0 (1: a progress bar)
     dtype : None, "float32" or "float64"; None follows X (float32 stays
         float32, anything else becomes float64)
+    shuffle : bool, default True, a new sample order each epoch
+    warm_start : bool, default False
+        ``fit`` continues from the current weights and optimizer state (the
+        classes must not change) instead of starting over.
+    beta : float, default 0.9, momentum's and RMSprop's average
+    beta1, beta2, epsilon : float, default 0.9, 0.999, 1e-8, Adam's (epsilon
+        also RMSprop's)
 
     Attributes
     ----------
-    classes_ : ndarray, shape (n_classes,)
+    classes_ : ndarray, shape (n_classes,) (multilabel: ``arange(n_labels)``)
     coefs_ : list of ndarray, ``coefs_[i]`` shape (n_in, n_out) (``W.T``)
     intercepts_ : list of ndarray, shape (n_out,)
     loss_curve_ : list of float, training cost per epoch
     validation_loss_curve_, validation_scores_ : lists (empty without early stopping);
         scores are accuracies on the held-out split
     best_validation_score_ : float or None
-    n_iter_ : int, epochs run
+    n_iter_ : int, epochs run by the last ``fit`` (added up over ``partial_fit``)
     n_features_in_ : int
     feature_names_in_ : ndarray of str, when X had string column names
 

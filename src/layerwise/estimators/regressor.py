@@ -12,19 +12,22 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
     """A deep fully-connected regressor trained by layerwise (samples as rows).
 
     A linear output layer with one unit per target and the squared-error loss
-    (``mean((y_hat - y)^2)``). Multi-output ``y`` of shape (n_samples,
-    n_outputs) is supported.
+    (``mean((y_hat - y)^2)``, summed over the outputs: twice scikit-learn's
+    half-MSE). Multi-output ``y`` of shape (n_samples, n_outputs) and
+    scipy.sparse CSR/CSC ``X`` are supported.
 
     Parameters
     ----------
     hidden_layer_sizes, activation, init, optimizer, learning_rate,
     lr_schedule, batch_size, epochs, l2, keep_prob, early_stopping,
-    validation_fraction, n_iter_no_change, tol, random_state, verbose, dtype
+    validation_fraction, n_iter_no_change, tol, random_state, verbose, dtype,
+    shuffle, warm_start, beta, beta1, beta2, epsilon
         As in :class:`~layerwise.sklearn.DeepClassifier` (the validation split
         is not stratified; validation scores are R²).
-    standardize : bool, default False
-        Standardise the features AND the targets with training-set statistics
-        inside the model; predictions are mapped back to the target's units.
+    standardize : bool, default True
+        Standardise the features AND the targets with (sample-weighted)
+        training-set statistics inside the model; predictions are mapped back
+        to the target's units. Sparse ``X`` is scaled, not centred.
 
     Attributes
     ----------
