@@ -147,9 +147,12 @@ class DeepEstimatorMixin:
         else:
             network = self._network
             previous_state = self.__dict__.get("_trainer_state")
-        Xc = _network_layout(self._scale_X(X).astype(network.dtype, copy=False))
         Yc = np.ascontiguousarray(self._scale_Y(Y).astype(network.dtype, copy=False).T)
-        trainer = Trainer(network, config, Xc, Yc, sample_weight=sample_weight, rng=rng,
+        # The network's copy of X is built inline, so that once the trainer has
+        # split it nothing here holds it: a large data set then costs the
+        # caller's X, the split and one epoch buffer (see scripts/real_data.py).
+        trainer = Trainer(network, config, self._training_layout(X, network.dtype), Yc,
+                          sample_weight=sample_weight, rng=rng,
                           validation_scorer=self._validation_scorer if early_stopping else None,
                           optimizer_state=previous_state)
         try:
@@ -217,6 +220,21 @@ class DeepEstimatorMixin:
         if getattr(self, "target_mean_", None) is None:
             return Y
         return (Y - self.target_mean_) / self.target_scale_
+
+    def _training_layout(self, X, dtype):
+        """Rows ``X`` scaled and laid out for the network, (n, m), in one pass for
+        dense input (no intermediate scaled copy); the same numbers as
+        ``_network_layout(self._scale_X(X))``."""
+        mean = getattr(self, "input_mean_", None)
+        if is_sparse(X) or (mean is not None and np.dtype(dtype) != X.dtype):
+            return _network_layout(self._scale_X(X).astype(dtype, copy=False))
+        out = np.empty((X.shape[1], X.shape[0]), dtype=dtype)
+        if mean is None:
+            out[...] = X.T
+        else:
+            np.subtract(X.T, mean.reshape(-1, 1), out=out)
+            out /= self.input_scale_.reshape(-1, 1)
+        return out
 
     def _output(self, X):
         """The network's output for rows ``X`` (already validated): shape (m, n_out)."""
