@@ -237,13 +237,28 @@ def read_csv(path, target=None, *, require_target=True, sep=None, decimal="."):
                              f"(delimiter {_describe(sep)})") from None
         raise TableError(f"{path} is not a readable CSV file "
                          f"({str(exc).splitlines()[0] if str(exc) else 'parser error'})") from None
-    except UnicodeDecodeError as exc:
-        raise TableError(f"{path} is not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+    except UnicodeDecodeError:
+        line = _first_undecodable_line(path)
+        raise TableError(f"{path} line {line} is not UTF-8 text; save the file as UTF-8") from None
     if kept == 0:
         raise TableError(f"{path} has a header but no data rows")
     X = X[:kept] if kept > 0.9 * capacity else X[:kept].copy()
     y = np.concatenate(y_parts) if target is not None else None
     return Table(X, list(feature_names), y, target)
+
+
+def _first_undecodable_line(path):
+    """The 1-based line of the first byte of ``path`` that is not UTF-8 (error path only)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines = 1
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return lines + block[:exc.start].count(b"\n")
+            lines += block.count(b"\n")
+    return lines
 
 
 def _count_lines(path):

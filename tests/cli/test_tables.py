@@ -132,6 +132,14 @@ def test_not_utf8_names_the_line(tmp_path):
         read_table(str(path), "t")
 
 
+def test_not_utf8_after_the_sniffed_sample_names_the_line(tmp_path):
+    path = tmp_path / "late.csv"
+    rows = "".join(f"{i},{i + 1},x\n" for i in range(20_000))  # more than the 64 KiB sample
+    path.write_bytes(("a,b,t\n" + rows).encode() + "5,6,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(TableError, match=r"late.csv line 20002 is not UTF-8 text"):
+        read_table(str(path), "t")
+
+
 def test_bom_and_whitespace_in_header(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeff a , b ,t\n1,2,x\n".encode("utf-8"))

@@ -170,3 +170,13 @@ def test_validation_set_too_small_is_refused(kind):
                                          r"a validation set needs at least 2"):
         kind(early_stopping=True).fit(X, y)
     quiet(kind(early_stopping=True, validation_fraction=0.2, epochs=2).fit, X, y)  # 2 is enough
+
+
+def test_multilabel_model_file_round_trip(multilabel, tmp_path):
+    X, Y = multilabel
+    clf = quiet(DeepClassifier(8, epochs=5, random_state=0).fit, X, Y)
+    clf.save(tmp_path / "ml.lw")
+    again = DeepClassifier.load(tmp_path / "ml.lw")
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+    assert again.predict(X).shape == Y.shape
