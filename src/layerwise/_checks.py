@@ -8,6 +8,7 @@ the call without reading the library's source.
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -68,29 +69,91 @@ def check_keep_prob(keep_prob, n_hidden):
     return out
 
 
-def as_float_array(name, value, *, ndim=2, dtype=None):
-    """Convert ``value`` to a floating array of ``ndim`` dimensions.
+#: The floating dtypes layerwise computes in.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
-    Integer and boolean input becomes float64; floating input keeps its dtype
-    unless ``dtype`` is given.
+
+def check_float_dtype(name, dtype):
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise ``TypeError``.
+
+    float16 is refused (its 3-digit precision and 65504 range make every fit
+    diverge) and so is longdouble (no BLAS).
     """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float32 or float64; got {dtype!r}") from None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must be float32 or float64; got {dt}")
+    return dt
+
+
+def _is_sparse(value):
+    return type(value).__module__.startswith("scipy.sparse")
+
+
+def as_float_array(name, value, *, ndim=2, dtype=None):
+    """Convert ``value`` to a float32/float64 array of ``ndim`` dimensions (any if None).
+
+    Integer and boolean input becomes float64; float32/float64 input keeps its
+    dtype unless ``dtype`` is given. Sparse matrices, complex numbers, strings,
+    objects and other floating dtypes (float16, longdouble) are refused with a
+    ``TypeError`` naming ``name``.
+    """
+    if _is_sparse(value):
+        raise TypeError(f"{name} is a sparse matrix ({type(value).__name__}); layerwise needs a "
+                        f"dense array: pass {name}.toarray()")
     try:
         array = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be array-like of numbers; got {type(value).__name__}") from exc
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
-        raise TypeError(f"{name} must hold numbers; got dtype {array.dtype}")
     if np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{name} must hold real numbers; got dtype {array.dtype}")
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must hold numbers; got dtype {array.dtype}")
+    if np.issubdtype(array.dtype, np.floating) and array.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{name} has dtype {array.dtype}; layerwise computes in float32 or "
+                        f"float64: convert with {name}.astype(np.float32)")
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     elif not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
-    if array.ndim != ndim:
+    if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array; got shape {array.shape}")
     return array
+
+
+def physical_memory():
+    """This machine's physical memory in bytes (None where unknown)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+
+
+def format_bytes(n):
+    """``n`` bytes as a short human-readable size (``"7.5 GB"``)."""
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+
+
+def check_memory_budget(name, layer_dims, dtype, *, limit=None):
+    """Raise ``ValueError`` (naming ``name``) if the parameters of ``layer_dims`` exceed memory.
+
+    ``limit`` defaults to this machine's physical memory; checked before
+    anything is allocated, so an impossible size gives a message, not a
+    ``MemoryError``.
+    """
+    count = sum(n * (p + 1) for p, n in zip(layer_dims[:-1], layer_dims[1:]))
+    size = count * np.dtype(dtype).itemsize
+    limit = physical_memory() if limit is None else limit
+    if limit is not None and size > limit:
+        raise ValueError(f"{name} {layer_dims} need {count:,} parameters ({format_bytes(size)} as "
+                         f"{np.dtype(dtype).name}), more than this machine's memory "
+                         f"({format_bytes(limit)})")
+    return count
 
 
 def check_finite(name, array):

@@ -1,19 +1,31 @@
-"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``datasets``.
+"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``datasets``, ``playground``.
 
 Each subcommand lives in its own module and registers itself through
-``add_parser(subparsers)``; the module's ``run(args)`` does the work. Any
-``ValueError``, ``TypeError``, ``OSError`` or :class:`CLIError` raised by a
-command becomes one line on stderr and exit status 2 -- no traceback.
+``add_parser(subparsers)``; the module's ``run(args)`` does the work.
+
+Exit statuses, and what is printed (never a traceback unless asked for):
+
+* 2 -- a ``ValueError``, ``TypeError``, ``OSError`` or
+  :class:`~layerwise.errors.CLIError` from a command (bad input, a refused
+  output path, a damaged model file): one line on stderr;
+* 1 -- any other exception (an internal error): one line naming the command
+  and the error; ``--debug`` or ``LAYERWISE_DEBUG=1`` prints the traceback too;
+* 130 -- Ctrl-C (SIGINT), 143 -- SIGTERM: both unwind the same way (temporary
+  files removed, no half-written output), then one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
+import traceback
 
+from .errors import CLIError, Terminated, clear_stop_requests, stop_on_signal
 
-class CLIError(ValueError):
-    """An error to report to the user as one line (exit status 2)."""
+__all__ = ["CLIError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +46,9 @@ def _subcommand_modules():
         modules += [train, predict, info, datasets]
     except ImportError:  # the practitioner commands are an optional part
         pass
+    from .playground import command as playground_command
+
+    modules.append(playground_command)
     return modules
 
 
@@ -45,11 +60,22 @@ def build_parser():
                      description="Deep fully-connected networks from scratch on NumPy.",
                      epilog="Run `layerwise COMMAND --help` for a command's options.")
     parser.add_argument("--version", action="version", version=f"layerwise {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of an internal error (also LAYERWISE_DEBUG=1)")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
                                        title="commands", metavar="COMMAND")
     for module in _subcommand_modules():
         module.add_parser(subparsers)
     return parser
+
+
+def _debugging(args):
+    return bool(getattr(args, "debug", False)) or os.environ.get("LAYERWISE_DEBUG", "") not in ("", "0")
+
+
+def _one_line(exc):
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def main(argv=None):
@@ -59,15 +85,33 @@ def main(argv=None):
         parser.print_help()  # a bare `layerwise`: the command list, not an error
         return 0
     args = parser.parse_args(argv)
+    previous = {}
+    clear_stop_requests()
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM unwinds like Ctrl-C; SIGINT keeps Python's handler, which the
+        # Trainer defers to the next step boundary.
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         return args.run(args) or 0
+    except Terminated:
+        sys.stderr.write(f"layerwise {args.command}: terminated\n")
+        return 143
     except KeyboardInterrupt:
-        sys.stderr.write("layerwise: interrupted\n")
+        sys.stderr.write(f"layerwise {args.command}: interrupted\n")
         return 130
     except (CLIError, ValueError, TypeError, OSError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        sys.stderr.write(f"layerwise {args.command}: error: {message}\n")
+        sys.stderr.write(f"layerwise {args.command}: error: {_one_line(exc)}\n")
         return 2
+    except Exception as exc:  # an internal error: one line, the traceback only on request
+        if _debugging(args):
+            traceback.print_exc()
+        sys.stderr.write(f"layerwise {args.command}: internal error: {type(exc).__name__}: "
+                         f"{_one_line(exc)} (--debug or LAYERWISE_DEBUG=1 shows the traceback)\n")
+        return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        clear_stop_requests()
 
 
 if __name__ == "__main__":  # pragma: no cover

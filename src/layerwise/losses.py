@@ -17,7 +17,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import check_choice
+from ._checks import as_float_array, check_choice, check_finite, check_positive_float
+from .regularization import l2_penalty
 
 LOSSES = ("binary_cross_entropy", "categorical_cross_entropy", "mse", "mae")
 
@@ -27,38 +28,40 @@ def _clip_probabilities(P):
     return np.clip(P, info.tiny, 1 - info.epsneg)
 
 
-def _bce_per_example(AL, Y):
+def _bce_per_example(AL, Y, clip=True):
     # Written as the course writes it, so costs match its printed digits.
-    P = _clip_probabilities(AL)
+    P = _clip_probabilities(AL) if clip else AL
     return np.multiply(-np.log(P), Y) + np.multiply(-np.log(1 - P), 1 - Y)
 
 
-def _bce_derivative(AL, Y):
-    P = _clip_probabilities(AL)
+def _bce_derivative(AL, Y, clip=True):
+    P = _clip_probabilities(AL) if clip else AL
     return -(Y / P - (1 - Y) / (1 - P))
 
 
-def _cce_per_example(AL, Y):
-    return -(Y * np.log(_clip_probabilities(AL)))
+def _cce_per_example(AL, Y, clip=True):
+    return -(Y * np.log(_clip_probabilities(AL) if clip else AL))
 
 
-def _cce_derivative(AL, Y):
-    return -(Y / _clip_probabilities(AL))
+def _cce_derivative(AL, Y, clip=True):
+    return -(Y / (_clip_probabilities(AL) if clip else AL))
 
 
-def _mse_per_example(AL, Y):
+# ``clip`` is accepted by every loss so that callers need not know which take
+# probabilities; the regression losses have nothing to clip.
+def _mse_per_example(AL, Y, clip=True):
     return np.square(AL - Y)
 
 
-def _mse_derivative(AL, Y):
+def _mse_derivative(AL, Y, clip=True):
     return 2 * (AL - Y)
 
 
-def _mae_per_example(AL, Y):
+def _mae_per_example(AL, Y, clip=True):
     return np.abs(AL - Y)
 
 
-def _mae_derivative(AL, Y):
+def _mae_derivative(AL, Y, clip=True):
     return np.sign(AL - Y)
 
 
@@ -94,6 +97,26 @@ DEFAULT_LOSS = {
     "leaky_relu": "mse",
     "tanh": "mse",
 }
+
+
+#: Output activations whose values are probabilities (in (0, 1)), the only ones a
+#: cross-entropy may follow: after linear, tanh, ReLU or leaky ReLU outputs its
+#: logarithm leaves its domain (NaN from the first epoch).
+PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+_CROSS_ENTROPIES = ("binary_cross_entropy", "categorical_cross_entropy")
+
+
+def check_loss_pairing(loss, output_activation):
+    """Raise ``ValueError`` if ``loss`` cannot follow ``output_activation``.
+
+    Cross-entropies need probabilities (sigmoid or softmax outputs); mse and
+    mae take any output. The message lists the pairs that work.
+    """
+    if loss in _CROSS_ENTROPIES and output_activation not in PROBABILITY_OUTPUTS:
+        works = ", ".join(f"{a} + {l}" for l in _CROSS_ENTROPIES for a in PROBABILITY_OUTPUTS)
+        raise ValueError(
+            f"loss {loss!r} needs probabilities but the output activation {output_activation!r} "
+            f"can leave [0, 1]; pairs that work: {works}; mse or mae with any output")
 
 
 def get_loss(name):
@@ -150,6 +173,16 @@ def match_targets(AL, Y):
     return Y.reshape(AL.shape)
 
 
+def check_probabilities(AL, loss):
+    """Raise ``ValueError`` unless every entry of ``AL`` is a probability in [0, 1] (no NaN)."""
+    inside = (AL >= 0) & (AL <= 1)  # False for NaN
+    if not inside.all():
+        bad = AL[~inside]
+        raise ValueError(f"AL must hold probabilities in [0, 1] for {loss}; found "
+                         f"{bad.size} value(s) outside, e.g. {bad.ravel()[0]!r} (NaN, or an "
+                         "output activation that is not sigmoid/softmax?)")
+
+
 def check_targets(Y, loss):
     """Raise ``ValueError`` if ``Y`` is no possible target of ``loss`` at all.
 
@@ -158,8 +191,6 @@ def check_targets(Y, loss):
     categorical cross-entropy non-negative columns that sum to 1 -- but NaN,
     infinity and values outside those ranges are refused.
     """
-    from ._checks import check_finite
-
     check_finite("Y", Y)
     if loss == "binary_cross_entropy" and (np.any(Y < 0) or np.any(Y > 1)):
         raise ValueError(f"Y must lie in [0, 1] for binary_cross_entropy; found values from "
@@ -170,7 +201,8 @@ def check_targets(Y, loss):
                          "categorical_cross_entropy (one-hot labels: layerwise.one_hot)")
 
 
-def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0.0):
+def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0.0, clip=True,
+                 validate=True, skip_nan=False):
     """Cost J: the mean loss over the m examples, plus an optional L2 penalty.
 
     Parameters
@@ -188,23 +220,36 @@ def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0
         Needed when ``lambd > 0``: the weights ``W1..WL`` to penalise.
     lambd : float, default 0
         L2 strength; adds ``lambd / (2 m) * sum_l ||W_l||_F^2`` (biases not penalised).
+    clip : bool, default True
+        Clip probabilities away from exact 0 and 1 before the logarithm. False
+        is the course's raw arithmetic: ``log(0)`` gives ``inf``.
+    validate : bool, default True
+        Refuse targets outside the loss's range (see :func:`check_targets`) and,
+        for the cross-entropies, ``AL`` outside [0, 1] or NaN (see
+        :func:`check_probabilities`). False accepts any real ``Y`` and ``AL``, as
+        the course's functions do.
+    skip_nan : bool, default False
+        Sum with ``np.nansum`` (the course's C2 costs), which drops the NaN of
+        ``0 * log(0)`` when probabilities are not clipped.
 
     Returns
     -------
     cost : float
         A Python float (finite even when ``AL`` holds exact 0 or 1).
     """
-    from .regularization import l2_penalty  # regularization imports losses' users
-
-    AL = np.asarray(AL)
-    from ._checks import check_positive_float
-
     loss_fn = get_loss(loss)
     lambd = check_positive_float("lambd", lambd, allow_zero=True)
-    Y = match_targets(AL, Y)
-    check_targets(Y, loss)
+    AL = as_float_array("AL", AL, ndim=None)
     m = AL.shape[1] if AL.ndim == 2 else AL.size
-    cost = float(1.0 / m * np.sum(loss_fn.per_element(AL, Y)))
+    if m == 0:
+        raise ValueError(f"AL has no examples (shape {AL.shape}); the cost is a mean over m >= 1")
+    if validate and loss in _CROSS_ENTROPIES:
+        check_probabilities(AL, loss)
+    Y = match_targets(AL, Y)
+    if validate:
+        check_targets(Y, loss)
+    total = np.nansum if skip_nan else np.sum
+    cost = float(1.0 / m * total(loss_fn.per_element(AL, Y, clip=clip)))
     if lambd:
         if parameters is None:
             raise ValueError("compute_cost needs parameters when lambd > 0 (to penalise the weights)")

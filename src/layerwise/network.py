@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_finite, check_layer_dims, check_X, check_XY
+from ._checks import (as_float_array, check_choice, check_finite, check_float_dtype,
+                      check_layer_dims, check_memory_budget, check_X, check_XY)
 from .activations import get_activation
 from .data import accuracy, predictions_from_output
 from .engine import forward_output, is_sparse, parameter_layout, parameter_views
 from .initializers import INITIALIZERS, initialize_parameters_deep
-from .losses import DEFAULT_LOSS, LOSS_FUNCTIONS, check_labels, compute_cost
+from .io import ModelFileError, read_model_file, write_model_file
+from .losses import DEFAULT_LOSS, LOSS_FUNCTIONS, check_labels, check_loss_pairing, compute_cost
+from .model_metadata import (check_network_metadata, check_only_arrays, network_metadata,
+                             parameter_shapes)
 from .propagation import L_model_backward, L_model_forward, resolve_activations
 from .schedules import Schedule
 from .training import Callback, TrainConfig, Trainer
@@ -89,9 +93,9 @@ class Network:
         self.init = check_choice("init", init, INITIALIZERS)
         self.loss = check_choice("loss", loss, LOSS_FUNCTIONS) if loss is not None \
             else DEFAULT_LOSS[self.activations[-1]]
-        self.dtype = np.dtype(np.float64 if dtype is None else dtype)
-        if not np.issubdtype(self.dtype, np.floating):
-            raise TypeError(f"dtype must be a floating dtype (float32 or float64); got {self.dtype}")
+        check_loss_pairing(self.loss, self.activations[-1])
+        self.dtype = check_float_dtype("dtype", np.float64 if dtype is None else dtype)
+        check_memory_budget("layer_dims", self.layer_dims, self.dtype)
         _, size = parameter_layout(self.layer_dims)
         self._theta = np.zeros(size, dtype=self.dtype)
         self._params = parameter_views(self._theta, self.layer_dims)
@@ -256,7 +260,9 @@ class Network:
     def output_metrics(self, AL, Y):
         """``{"cost", "accuracy"}`` of outputs ``AL`` against checked targets ``Y``
         (accuracy None for regression outputs; cost without the L2 term)."""
-        result = {"cost": compute_cost(AL, Y, self.loss)}
+        # validate=False: AL is the network's own output, and an overflowing one
+        # (NaN, inf) is a result to report, not a caller's mistake to refuse.
+        result = {"cost": compute_cost(AL, Y, self.loss, validate=False)}
         if self.activations[-1] in ("sigmoid", "softmax"):
             result["accuracy"] = accuracy(predictions_from_output(AL, self.activations[-1]), Y)
         else:
@@ -377,18 +383,59 @@ class Network:
                         batch_size=batch_size, **kwargs)
 
     # --------------------------------------------------------------------- model files
-    def save(self, path):
-        """Write the network to ``path`` in the layerwise model format (see :mod:`layerwise.io`)."""
-        from .io import save_network
+    def save(self, path, *, extra=None):
+        """Write the network to ``path`` in the layerwise model format (see :mod:`layerwise.io`).
 
-        save_network(self, path)
+        Parameters
+        ----------
+        path : str or os.PathLike; written atomically, an existing symbolic link or
+            non-regular file there is refused
+        extra : dict, optional, JSON-able notes stored with the network
+        """
+        metadata = network_metadata(self)
+        metadata["extra"] = dict(extra or {})
+        write_model_file(path, self.parameters, metadata)
 
     @classmethod
     def load(cls, path):
-        """Read a network written by :meth:`save`; never unpickles anything."""
-        from .io import load_network
+        """Read a network written by :meth:`save`; never unpickles anything.
 
-        return load_network(path)
+        The metadata is checked (known activations and loss that pair,
+        at most :data:`~layerwise.model_metadata.MAX_FILE_PARAMETERS`
+        parameters, arrays of the right shapes) before anything is allocated.
+
+        Raises
+        ------
+        ModelFileError
+            For a damaged, forged or too large file, or one that holds an
+            estimator (whose normalisation and classes a bare Network would drop).
+        """
+        def check(meta):
+            kind = meta.get("kind")
+            if kind in ("DeepClassifier", "DeepRegressor"):
+                raise ModelFileError(f"{path!r} holds a {kind}, not a Network; load it with "
+                                     f"layerwise.sklearn.{kind}.load")
+            check_network_metadata(meta, kinds=("Network",))
+            check_only_arrays(meta, parameter_shapes(meta["layer_dims"]))
+
+        arrays, metadata = read_model_file(path, check_metadata=check)
+        return cls.from_arrays(metadata, arrays, path=path)
+
+    @classmethod
+    def from_arrays(cls, metadata, arrays, *, path="the model file"):
+        """Build a network from model-file ``metadata`` and its ``arrays`` (``W1``, ``b1``, ...).
+
+        ``metadata`` must have passed
+        :func:`~layerwise.model_metadata.check_network_metadata`; the weights
+        must be finite (a forged file with NaN weights is refused).
+        """
+        for name in parameter_shapes(metadata["layer_dims"]):
+            if not np.all(np.isfinite(arrays[name])):
+                raise ModelFileError(f"{path!r}: array {name!r} holds NaN or infinity")
+        net = cls(metadata["layer_dims"], metadata["activations"], loss=metadata["loss"],
+                  dtype=metadata["dtype"], init="zeros")
+        net.parameters = {name: arrays[name] for name in net.parameters}
+        return net
 
 
 #: The notes' class name.

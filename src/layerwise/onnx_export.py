@@ -10,12 +10,10 @@ target's units. Standardisation statistics, if any, become ``Sub``/``Div``
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy as np
 
 from .activations import LEAKY_SLOPE
+from .files import atomic_write
 
 OPSET = 17
 
@@ -97,14 +95,4 @@ def build_onnx_model(estimator):
 def estimator_to_onnx(estimator, path):
     """Write :func:`build_onnx_model` to ``path`` (via a temporary file and a rename)."""
     model = build_onnx_model(estimator)
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(prefix=".layerwise-", suffix=".onnx.tmp",
-                               dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(model.SerializeToString())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, model.SerializeToString(), what="ONNX file")

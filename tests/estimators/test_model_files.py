@@ -10,7 +10,8 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from layerwise import ModelFileError, Network
-from layerwise.estimators.model_file import decode_labels, encode_labels, load_model
+from layerwise.estimators import load_model
+from layerwise.estimators.model_file import decode_labels, encode_labels
 from layerwise.io import FORMAT_VERSION
 from layerwise.sklearn import DeepClassifier, DeepRegressor
 

@@ -123,16 +123,19 @@ def test_unknown_experiment_is_refused(tmp_path, capsys):
     assert "nonsense" in err and "regularization" in err
 
 
-def test_a_finished_report_replaces_the_old_one(tmp_path, capsys):
+def test_a_non_empty_out_is_refused_without_force_and_user_files_survive_force(tmp_path, capsys):
     out = tmp_path / "report"
     out.mkdir()
-    (out / "stale.txt").write_text("old")
-    status, _ = _run(capsys, "gradcheck", "ewa", "--out", str(out))
+    (out / "stale.txt").write_text("mine")
+    status, err = _run(capsys, "gradcheck", "--out", str(out))
+    assert status == 2 and "not empty" in err and "--force" in err
+    assert os.listdir(out) == ["stale.txt"]
+    status, _ = _run(capsys, "gradcheck", "ewa", "--out", str(out), "--force")
     assert status == 0
-    assert not (out / "stale.txt").exists()
+    assert (out / "stale.txt").read_text() == "mine"  # never deleted, even with --force
     results = json.loads((out / "results.json").read_text())
     assert list(results["experiments"]) == ["gradcheck", "ewa"]
-    assert os.listdir(tmp_path) == ["report"]
+    assert os.listdir(tmp_path) == ["report"]  # no temporary directory left
 
 
 def test_a_failing_experiment_leaves_no_report(tmp_path, capsys, monkeypatch):

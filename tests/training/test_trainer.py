@@ -378,3 +378,14 @@ def test_model_files_and_estimators_share_one_config_table():
         DeepClassifier(l2=-1.0).fit(X.T, Y.ravel())
     with pytest.raises(ValueError, match=r"epochs must be an integer >= 1"):
         lw.Network([2, 3, 1]).fit(X, Y, epochs=0)
+
+
+def test_validation_outputs_that_overflow_are_a_result_not_an_error():
+    # Finite weights, validation inputs so large that the outputs overflow: the
+    # validation cost is recorded as NaN/inf and training goes on.
+    net = lw.Network([2, 8, 1], ["relu", "linear"], loss="mse", seed=0)
+    with np.errstate(over="ignore"):
+        history = net.fit(X, Y, optimizer="gd", learning_rate=0.01, epochs=3, verbose=0,
+                          validation_data=(XV * 1e300, YV))
+    assert history.epochs == 3 and all(np.isfinite(history.cost))
+    assert not any(np.isfinite(v) for v in history.val_cost)

@@ -1,8 +1,8 @@
 """What ``train``, ``predict`` and ``info`` share: reading tables (through
-:mod:`layerwise.tables`), choosing the task, loading models, writing files
-atomically.
+:mod:`layerwise.tables`), choosing the task, loading models (files are written
+with :mod:`layerwise.files`).
 
-Every problem with the user's input is raised as :class:`~layerwise.cli.CLIError`
+Every problem with the user's input is raised as :class:`~layerwise.errors.CLIError`
 with one line that names the file, the column and the row, so that the
 dispatcher in :mod:`layerwise.cli` can print it and exit with status 2.
 """
@@ -10,12 +10,12 @@ dispatcher in :mod:`layerwise.cli` can print it and exit with status 2.
 from __future__ import annotations
 
 import os
-import tempfile
+import re
 
 import numpy as np
 
 from .. import tables
-from ..cli import CLIError
+from ..errors import CLIError
 from ..tables import Table, parse_number  # noqa: F401  (Table: what read_table returns)
 
 #: An integer-valued numeric target with at most this many distinct values is
@@ -43,6 +43,39 @@ def read_table(path, target=None, *, require_target=True, sep=None, decimal=".")
         raise CLIError(str(exc)) from None
 
 
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+#: Integers up to this size are exact in float64 (above it, neighbours collapse).
+_EXACT_FLOAT_INT = 2**53
+
+
+def _exact_numbers(y):
+    """``(numeric, integers)`` for a target column.
+
+    ``numeric`` is a float64 array (None if a value is not a number);
+    ``integers`` is a list of exact Python ints when every value is an integer
+    (written as one, or an integral float below 2**53), else None -- so that
+    large integer labels never pass through float64.
+    """
+    y = np.asarray(y)
+    if y.dtype.kind in "biu":
+        return y.astype(np.float64), [int(v) for v in y.tolist()]
+    if y.dtype.kind == "f":
+        numeric = y.astype(np.float64)
+        exact = np.all(numeric == np.round(numeric)) and np.all(np.abs(numeric) < _EXACT_FLOAT_INT)
+        return numeric, ([int(v) for v in numeric.tolist()] if exact else None)
+    texts = [str(v).strip() for v in y]
+    if texts and all(_INTEGER.match(t) for t in texts):
+        integers = [int(t) for t in texts]
+        return np.array([float(v) for v in integers]), integers
+    values = [parse_number(t) for t in texts]
+    if any(v is None for v in values):
+        return None, None
+    numeric = np.array(values)
+    exact = np.all(np.isfinite(numeric)) and np.all(numeric == np.round(numeric)) and \
+        np.all(np.abs(numeric) < _EXACT_FLOAT_INT)
+    return numeric, ([int(v) for v in values] if exact else None)
+
+
 def choose_task(y, task="auto"):
     """Decide classification or regression and convert the target.
 
@@ -54,19 +87,15 @@ def choose_task(y, task="auto"):
     Returns
     -------
     task : "classify" or "regress"
-    y : labels (int64 if integer-valued, else str) or float64 values
+    y : labels -- int64 for integers that fit (exactly, never through float64),
+        else the original text -- or float64 values for regression
     """
     y = np.asarray(y)
-    if y.dtype.kind in "biuf":
-        numeric = y.astype(np.float64)
-    else:
-        values = [parse_number(str(v)) for v in y]
-        numeric = None if any(v is None for v in values) else np.array(values)
+    numeric, integers = _exact_numbers(y)
     if numeric is not None and not np.all(np.isfinite(numeric)):
         raise CLIError("the target holds NaN or infinity")
-    integral = numeric is not None and np.all(numeric == np.round(numeric))
     if task == "auto":
-        if numeric is None or (integral and np.unique(numeric).size <= MAX_AUTO_CLASSES):
+        if numeric is None or (integers is not None and len(set(integers)) <= MAX_AUTO_CLASSES):
             task = "classify"
         else:
             task = "regress"
@@ -75,14 +104,16 @@ def choose_task(y, task="auto"):
             bad = next(str(v) for v in y if parse_number(str(v)) is None)
             raise CLIError(f"--task regress needs a numeric target; found {bad!r}")
         return task, numeric
-    if integral:
-        return task, numeric.astype(np.int64)
-    return task, np.array([str(v) for v in y])
+    if integers is not None and all(-2**63 <= v < 2**63 for v in integers):
+        return task, np.array(integers, dtype=np.int64)
+    if y.dtype.kind in "biuf":
+        return task, y  # numbers that are not all exact integers: keep them as they are
+    return task, np.array([str(v).strip() for v in y])
 
 
 def load_estimator_model(path):
     """Load a model file written by ``layerwise train`` or an estimator's ``save``."""
-    from ..estimators.model_file import load_model
+    from ..estimators import load_model
 
     if not os.path.exists(path):
         raise CLIError(f"model file {path} does not exist")
@@ -91,17 +122,3 @@ def load_estimator_model(path):
         raise CLIError(f"{path} holds a bare Network (no feature names or labels); use a model "
                        "written by `layerwise train` or DeepClassifier/DeepRegressor.save")
     return model, meta
-
-
-def atomic_write_text(path, text):
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".layerwise-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -16,8 +16,8 @@ import os
 
 import numpy as np
 
-from ..cli import CLIError
-from ._common import atomic_write_text
+from ..errors import CLIError
+from ..files import atomic_write, check_output_path
 
 #: name -> (scikit-learn loader, target column, labels or None for a numeric target, description)
 DATASETS = {
@@ -89,15 +89,18 @@ def run(args):
     existing = [p for _, _, paths in plans for p in paths if os.path.exists(p)]
     if existing and not args.force:
         raise CLIError(f"{existing[0]} exists; pass --force to overwrite it")
+    for _, _, paths in plans:
+        for path in paths:
+            check_output_path(path, what="output")  # no links, no directories, writable
     for name, frame, paths in plans:
         target = DATASETS[name][1]
         if args.holdout:
             rng = np.random.default_rng(args.seed)
             held = np.zeros(len(frame), dtype=bool)
             held[rng.choice(len(frame), size=args.holdout, replace=False)] = True
-            atomic_write_text(paths[1], frame[held].drop(columns=target).to_csv(index=False))
+            atomic_write(paths[1], frame[held].drop(columns=target).to_csv(index=False))
             frame = frame[~held]
-        atomic_write_text(paths[0], frame.to_csv(index=False))
+        atomic_write(paths[0], frame.to_csv(index=False))
         for path in paths:
             rows = len(frame) if path == paths[0] else args.holdout
             print(f"{path}: {rows} rows, target {target!r}" if path == paths[0]

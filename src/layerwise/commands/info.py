@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ._common import CLIError
+from ..errors import CLIError
 
 
 def add_parser(subparsers):
@@ -30,7 +30,7 @@ def run(args):
     from rich.console import Console
     from rich.table import Table
 
-    from ..estimators.model_file import load_model
+    from ..estimators import load_model
 
     if not os.path.exists(args.model):
         raise CLIError(f"model file {args.model} does not exist")

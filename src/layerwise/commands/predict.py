@@ -16,8 +16,9 @@ import warnings
 
 import numpy as np
 
-from ..cli import CLIError
-from ._common import add_table_options, atomic_write_text, load_estimator_model, read_table
+from ..errors import CLIError
+from ..files import atomic_write, check_output_path
+from ._common import add_table_options, load_estimator_model, read_table
 
 #: Significant digits of printed predictions and probabilities (a network's
 #: outputs carry no more meaning than that).
@@ -65,6 +66,8 @@ def _features(table, model, path):
 
 def run(args):
     """Predict and write CSV; returns 0."""
+    if args.out:
+        check_output_path(args.out, inputs=[args.model, args.data])
     model, meta = load_estimator_model(args.model)
     target = (meta.get("extra") or {}).get("target")
     table = read_table(args.data, target, require_target=False, sep=args.sep,
@@ -98,7 +101,7 @@ def run(args):
         for row in values:
             writer.writerow([f"{v:.{DIGITS}g}" for v in row])
     if args.out:
-        atomic_write_text(args.out, buffer.getvalue())
+        atomic_write(args.out, buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())
     return 0

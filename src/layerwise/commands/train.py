@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import tempfile
 import time
 import warnings
 
-from ..cli import CLIError
+from .._checks import format_bytes, physical_memory
+from ..errors import CLIError, raise_if_stop_requested
+from ..model_metadata import MAX_FILE_PARAMETERS, parameter_count
 from ..training import TrainConfig, TrainingDivergedError
 from ._common import MAX_AUTO_CLASSES, add_table_options, choose_task, read_table
 
@@ -66,9 +67,29 @@ def _sizes(text):
         sizes = tuple(int(s) for s in text.split(",") if s.strip())
     except ValueError:
         raise CLIError(f"--hidden must be comma-separated integers like 64,32; got {text!r}") from None
+    if not sizes:
+        raise CLIError(f"--hidden needs at least one layer size, like 64,32; got {text!r}")
     if any(n < 1 for n in sizes):
         raise CLIError(f"--hidden sizes must be >= 1; got {text!r}")
     return sizes
+
+
+def _check_resources(hidden, n_features, n_outputs, m, dtype):
+    """Refuse, before anything is allocated, a network or target too large for a model file or memory."""
+    dims = [n_features, *hidden, n_outputs]
+    count = parameter_count(dims)
+    itemsize = 4 if dtype == "float32" else 8
+    if count > MAX_FILE_PARAMETERS:
+        raise CLIError(f"--hidden {','.join(map(str, hidden))} gives a {' -> '.join(map(str, dims))} "
+                       f"network of {count:,} parameters ({format_bytes(count * itemsize)}); a "
+                       f"model file holds at most {MAX_FILE_PARAMETERS:,}")
+    # The widest layer's activations for every row, a few times over (forward and backward).
+    needed = 4 * m * max(dims) * itemsize
+    memory = physical_memory()
+    if memory is not None and needed > memory:
+        raise CLIError(f"training a {' -> '.join(map(str, dims))} network on {m:,} rows needs about "
+                       f"{format_bytes(needed)}, more than this machine's memory "
+                       f"({format_bytes(memory)})")
 
 
 def curve_path(model_path):
@@ -79,8 +100,11 @@ def curve_path(model_path):
 
 def run(args):
     """Train, save the model and its curve, print a summary; returns 0."""
+    import numpy as np
+
     from ..estimators import DeepClassifier, DeepRegressor
-    from ..estimators.model_file import save_estimator
+    from ..estimators.model_file import MAX_CLASSES
+    from ..files import atomic_write, check_output_path
 
     if not args.data.lower().endswith(".npz") and not args.target:
         raise CLIError("--target COLUMN is required for a CSV file")
@@ -88,6 +112,10 @@ def run(args):
     hidden = _sizes(args.hidden)
     acts = [a.strip() for a in args.activation.split(",")]
     activation = acts[0] if len(acts) == 1 else tuple(acts)
+    png = curve_path(args.out)
+    # Both outputs are checked before anything runs: not an input, not a link or device.
+    check_output_path(args.out, inputs=[args.data])
+    check_output_path(png, inputs=[args.data, args.out], what="the curve file")
     table = read_table(args.data, args.target, sep=args.sep, decimal=args.decimal)
     task, y = choose_task(table.y, args.task)
     m = table.X.shape[0]
@@ -95,21 +123,23 @@ def run(args):
     if m < 10 or n_val < 2:
         raise CLIError(f"{args.data} has {m} rows; training with a validation split needs at "
                        "least 10 rows")
+    n_outputs = 1
+    if task == "classify":
+        classes = np.unique(y)
+        if classes.size < 2:
+            raise CLIError(f"the target {table.target!r} has a single class {classes[0]!r}; "
+                           "nothing to classify")
+        if classes.size > MAX_CLASSES:
+            raise CLIError(f"the target {table.target!r} has {classes.size:,} distinct classes; "
+                           f"at most {MAX_CLASSES:,} (for a numeric target use --task regress)")
+        n_outputs = 1 if classes.size == 2 else classes.size
+    _check_resources(hidden, table.X.shape[1], n_outputs, m, args.dtype)
     common = dict(hidden_layer_sizes=hidden, activation=activation, optimizer=args.optimizer,
                   learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
                   l2=args.l2, early_stopping=True, validation_fraction=args.validation,
                   n_iter_no_change=args.patience, standardize=args.standardize, random_state=args.seed,
                   verbose=0 if args.quiet else 1, dtype=args.dtype)
-    if task == "classify":
-        import numpy as np
-
-        classes, counts = np.unique(y, return_counts=True)
-        if classes.size < 2:
-            raise CLIError(f"the target {table.target!r} has a single class {classes[0]!r}; "
-                           "nothing to classify")
-        estimator = DeepClassifier(**common)
-    else:
-        estimator = DeepRegressor(**common)
+    estimator = DeepClassifier(**common) if task == "classify" else DeepRegressor(**common)
     X = table.X
     start = time.perf_counter()
     try:
@@ -120,33 +150,27 @@ def run(args):
             estimator.fit(X, y)
     except TrainingDivergedError as exc:
         raise CLIError(f"training diverged: {exc}") from None
+    raise_if_stop_requested()  # SIGTERM (exit 143) or Ctrl-C during the fit: write nothing
     if estimator.interrupted_:
         # Ctrl-C ended the fit between two updates: nothing is saved, exit 130.
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     if table.feature_names is not None:
-        import numpy as np
-
         # Set after fit: the table is a plain array (estimators learn names only from DataFrames).
         estimator.feature_names_in_ = np.asarray(table.feature_names, dtype=object)
-    png = curve_path(args.out)
-    fd, tmp_png = tempfile.mkstemp(prefix=".layerwise-", suffix=".png",
-                                   dir=os.path.dirname(os.path.abspath(png)))
-    os.close(fd)
-    try:
-        _plot_curve(estimator, task, tmp_png, title=os.path.basename(args.data), l2=args.l2)
-        save_estimator(estimator, args.out, extra={
-            "target": table.target, "task": task, "trained_on": os.path.basename(args.data),
-            "n_train": m - n_val, "n_validation": n_val, "fit_seconds": round(seconds, 3)})
-        os.replace(tmp_png, png)
-    finally:
-        if os.path.exists(tmp_png):
-            os.remove(tmp_png)
+    figure = _plot_curve(estimator, task, title=os.path.basename(args.data), l2=args.l2)
+    estimator.save(args.out, extra={
+        "target": table.target, "task": task, "trained_on": os.path.basename(args.data),
+        "n_train": m - n_val, "n_validation": n_val, "fit_seconds": round(seconds, 3)})
+    atomic_write(png, figure, what="the curve file")
     _summary(estimator, task, table, args, seconds, png, m)
     return 0
 
 
-def _plot_curve(estimator, task, path, title, l2=0.0):
+def _plot_curve(estimator, task, title, l2=0.0):
+    """The training-curve figure as PNG bytes."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -175,8 +199,10 @@ def _plot_curve(estimator, task, path, title, l2=0.0):
     ax2.legend(loc="lower right")
     fig.suptitle(f"layerwise train: {title}")
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
+    return buffer.getvalue()
 
 
 def _cost_units(estimator, task, with_l2=False):

@@ -4,6 +4,7 @@ Importing this package imports scikit-learn; ``import layerwise`` alone does not
 """
 
 from .classifier import DeepClassifier
+from .registry import ESTIMATORS, load_model
 from .regressor import DeepRegressor
 
-__all__ = ["DeepClassifier", "DeepRegressor"]
+__all__ = ["DeepClassifier", "DeepRegressor", "ESTIMATORS", "load_model"]

@@ -1,5 +1,6 @@
 """What ``DeepClassifier`` and ``DeepRegressor`` share: parameters, checks, the
-training call into :class:`~layerwise.network.Network`, pickling and model files.
+training call into :class:`~layerwise.network.Network`, pickling (model files:
+:class:`~layerwise.estimators.model_file.EstimatorFileMixin`).
 
 Samples are ROWS here, as everywhere in scikit-learn; the network inside takes
 one sample per column, so every call into it transposes.
@@ -18,6 +19,7 @@ from ..initializers import INITIALIZERS
 from ..engine import is_sparse
 from ..network import Network
 from ..training import TrainConfig, Trainer, TrainingDivergedError
+from .model_file import EstimatorFileMixin
 
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
 
@@ -49,7 +51,7 @@ def _sparse_column_scale(X, sample_weight=None):
     return np.where(std > 0, std, 1.0)
 
 
-class DeepEstimatorMixin:
+class DeepEstimatorMixin(EstimatorFileMixin):
     """Shared machinery; subclasses set ``_output_activation``/``_loss`` per fit and
     implement ``_encode_targets``, ``_validation_score`` and ``_kind``."""
 
@@ -314,27 +316,6 @@ class DeepEstimatorMixin:
         super().__setstate__(state)
         if saved is not None:
             self._network = Network.from_spec(saved["spec"], saved["theta"])
-
-    # ------------------------------------------------------------------ model files
-    def save(self, path):
-        """Write the fitted estimator to ``path`` (layerwise model format, see :mod:`layerwise.io`)."""
-        from .model_file import save_estimator
-
-        save_estimator(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """Read an estimator written by :meth:`save`; never unpickles anything.
-
-        Raises
-        ------
-        ModelFileError
-            If the file is not a model file of this kind, is damaged, or is of a
-            newer format version.
-        """
-        from .model_file import load_estimator
-
-        return load_estimator(path, expected=cls)
 
     def to_onnx(self, path):
         """Write the fitted estimator as an ONNX graph (needs the ``onnx`` extra)."""

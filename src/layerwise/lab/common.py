@@ -187,7 +187,7 @@ def train_mini_batches(net, X, Y, config, *, run="run", progress=_no_progress,
 
 def full_cost(net, X, Y):
     """The mean loss over all of X at the current parameters (one forward pass, no dropout)."""
-    return compute_cost(net.forward_output(X), Y, net.loss)
+    return compute_cost(net.forward_output(X), Y, net.loss, validate=False)
 
 
 def grid_predictor(net):
