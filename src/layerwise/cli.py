@@ -1,4 +1,4 @@
-"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``playground``.
+"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``datasets``, ``playground``.
 
 Each subcommand lives in its own module and registers itself through
 ``add_parser(subparsers)``; the module's ``run(args)`` does the work.
@@ -41,9 +41,9 @@ def _subcommand_modules():
 
     modules = [lab_command]
     try:
-        from .commands import info, predict, train
+        from .commands import datasets, info, predict, train
 
-        modules += [train, predict, info]
+        modules += [train, predict, info, datasets]
     except ImportError:  # the practitioner commands are an optional part
         pass
     from .playground import command as playground_command
@@ -54,11 +54,16 @@ def _subcommand_modules():
 
 def build_parser():
     """The top-level argument parser with every subcommand."""
+    from . import __version__
+
     parser = _Parser(prog="layerwise",
-                     description="Deep fully-connected networks from scratch on NumPy.")
+                     description="Deep fully-connected networks from scratch on NumPy.",
+                     epilog="Run `layerwise COMMAND --help` for a command's options.")
+    parser.add_argument("--version", action="version", version=f"layerwise {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="print the traceback of an internal error (also LAYERWISE_DEBUG=1)")
-    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                       title="commands", metavar="COMMAND")
     for module in _subcommand_modules():
         module.add_parser(subparsers)
     return parser
@@ -76,6 +81,9 @@ def _one_line(exc):
 def main(argv=None):
     """Entry point of the ``layerwise`` command; returns the exit status."""
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()  # a bare `layerwise`: the command list, not an error
+        return 0
     args = parser.parse_args(argv)
     previous = {}
     clear_stop_requests()

@@ -32,11 +32,27 @@ class Standardizer:
     >>> X_train_n, X_test_n = scaler.transform(X_train), scaler.transform(X_test)
     """
 
-    def fit(self, X):
-        """Learn ``mean_`` and ``var_`` from ``X`` (n_x, m); returns self."""
+    def fit(self, X, sample_weight=None):
+        """Learn ``mean_`` and ``var_`` from ``X`` (n_x, m); returns self.
+
+        ``sample_weight`` (m,), optional, weighs the columns: the weighted mean
+        ``sum_i w_i x_i / sum_i w_i`` and the weighted variance around it, so
+        that integer weights give the statistics of repeated columns.
+        """
         X = check_finite("X", as_float_array("X", X))
-        self.mean_ = X.mean(axis=1, keepdims=True)
-        self.var_ = X.var(axis=1, keepdims=True)
+        if sample_weight is None:
+            self.mean_ = X.mean(axis=1, keepdims=True)
+            self.var_ = X.var(axis=1, keepdims=True)
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            if w.shape[0] != X.shape[1] or not np.all(np.isfinite(w)) or np.any(w < 0) \
+                    or w.sum() <= 0:
+                raise ValueError(f"sample_weight must hold {X.shape[1]} finite weights >= 0 with "
+                                 f"a positive sum; got shape {w.shape}")
+            self.mean_ = (X @ w / w.sum()).reshape(-1, 1).astype(X.dtype, copy=False)
+            centred = X - self.mean_
+            centred *= centred
+            self.var_ = (centred @ w / w.sum()).reshape(-1, 1).astype(X.dtype, copy=False)
         scale = np.sqrt(self.var_)
         self.scale_ = np.where(scale > 0, scale, 1.0).astype(X.dtype)
         return self

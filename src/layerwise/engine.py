@@ -76,6 +76,21 @@ def copy_parameters(views, values):
         view[...] = value
 
 
+def is_sparse(X):
+    """True for a scipy.sparse matrix or array (checked without importing scipy)."""
+    return not isinstance(X, np.ndarray) and hasattr(X, "toarray") and hasattr(X, "nnz")
+
+
+def dense_batch(X):
+    """``X`` itself, or a scipy.sparse mini-batch as a dense C-ordered array.
+
+    Sparse data sets stay sparse in memory; only the batch (or prediction
+    chunk) in hand is ever dense, so every product after it is the dense one
+    and a sparse fit equals the dense fit on the same numbers.
+    """
+    return X.toarray(order="C") if is_sparse(X) else X
+
+
 def forward_output(weights, biases, activations, X, batch_size=4096):
     """``AL`` for ``X`` without dropout: a new array, nothing shared between calls.
 
@@ -87,7 +102,8 @@ def forward_output(weights, biases, activations, X, batch_size=4096):
     ----------
     weights, biases : lists of L arrays, ``W[l]`` (n_l, n_{l-1}) and ``b[l]`` (n_l, 1)
     activations : list of L :class:`~layerwise.activations.Activation`
-    X : ndarray, shape (n_x, m), of the parameters' dtype
+    X : ndarray or scipy.sparse matrix, shape (n_x, m), of the parameters' dtype
+        (sparse input is made dense ``batch_size`` columns at a time)
 
     Returns
     -------
@@ -95,7 +111,7 @@ def forward_output(weights, biases, activations, X, batch_size=4096):
     """
     m = X.shape[1]
     if m <= batch_size:
-        A = X
+        A = dense_batch(X)
         for W, b, activation in zip(weights, biases, activations):
             Z = affine(W, A, b)
             A = activation.forward(Z, out=Z)  # in place: Z belongs to this call
@@ -259,7 +275,7 @@ class Engine:
 
         Parameters
         ----------
-        X : ndarray, shape (n_x, m)
+        X : ndarray, shape (n_x, m), or a scipy.sparse batch (made dense here)
         Y : ndarray, shape (n_y, m)
         keep_prob : list of L-1 floats, or None
         rng : random source for dropout masks
@@ -274,6 +290,7 @@ class Engine:
             The sum over the batch of the per-example losses on this forward
             pass (divide by m for the batch's mean cost; the L2 term is not in it).
         """
+        X = dense_batch(X)
         m = X.shape[1]
         buf = self._buffers_for(m)
         AL = self.forward(X, keep_prob=keep_prob, rng=rng, buffers=buf)

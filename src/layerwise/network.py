@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (check_choice, check_float_dtype, check_layer_dims, check_memory_budget,
-                      check_X, check_XY)
+from ._checks import (as_float_array, check_choice, check_finite, check_float_dtype,
+                      check_layer_dims, check_memory_budget, check_X, check_XY)
 from .activations import get_activation
 from .data import accuracy, predictions_from_output
-from .engine import copy_parameters, forward_output, parameter_layout, parameter_views
+from .engine import (copy_parameters, forward_output, is_sparse, parameter_layout,
+                     parameter_views)
 from .initializers import INITIALIZERS, initialize_parameters_deep
 from .io import ModelFileError, read_model_file, write_model_file
 from .losses import DEFAULT_LOSS, LOSS_FUNCTIONS, check_labels, check_loss_pairing, compute_cost
@@ -159,12 +160,38 @@ class Network:
 
     # --------------------------------------------------------------- the functional pair
     def check_inputs(self, X, name="X"):
-        """``X`` checked (2-D, n_x rows, finite numbers) and cast to the network's dtype."""
+        """``X`` checked (2-D, n_x rows, finite numbers) and cast to the network's dtype.
+
+        A scipy.sparse ``X`` stays sparse (as CSC: one example per column).
+        """
+        if is_sparse(X):
+            return self._check_sparse(X, name)
         return check_X(X, self.layer_dims[0], name=name).astype(self.dtype, copy=False)
+
+    def _check_sparse(self, X, name):
+        n_x = self.layer_dims[0]
+        if X.ndim != 2 or X.shape[0] != n_x or X.shape[1] < 1:
+            raise ValueError(f"{name} has shape {X.shape}; layerwise puts one example per column, "
+                             f"so {name} must be (n_x={n_x}, m >= 1)")
+        X = X.tocsc().astype(self.dtype, copy=False)
+        if not np.all(np.isfinite(X.data)):
+            raise ValueError(f"{name} holds NaN or infinity")
+        return X
 
     def check_data(self, X, Y):
         """``(X, Y)`` checked against the network (shapes, finiteness, labels for the loss)
-        and cast to its dtype; ``Y`` of shape (m,) becomes (1, m)."""
+        and cast to its dtype; ``Y`` of shape (m,) becomes (1, m). A scipy.sparse
+        ``X`` stays sparse (CSC)."""
+        if is_sparse(X):
+            X = self._check_sparse(X, "X")
+            Y = as_float_array("Y", Y, ndim=np.ndim(Y), dtype=self.dtype)
+            Y = Y.reshape(1, -1) if Y.ndim == 1 else Y
+            if Y.shape != (self.layer_dims[-1], X.shape[1]):
+                raise ValueError(f"Y has shape {Y.shape}; with X of {X.shape[1]} examples and "
+                                 f"{self.layer_dims[-1]} output units it must be "
+                                 f"({self.layer_dims[-1]}, {X.shape[1]})")
+            check_labels(check_finite("Y", Y), self.loss)
+            return X, Y
         X, Y = check_XY(X, Y, self.layer_dims[0], self.layer_dims[-1])
         X, Y = X.astype(self.dtype, copy=False), Y.astype(self.dtype, copy=False)
         check_labels(Y, self.loss)

@@ -37,7 +37,8 @@ def _manual_forward(est, X, hidden, output):
 
 def test_coefs_orientation_and_forward(blobs):
     X, y = blobs
-    clf = DeepClassifier((5, 4), activation=["tanh", "leaky_relu"], epochs=5, random_state=0).fit(X, y)
+    clf = DeepClassifier((5, 4), activation=["tanh", "leaky_relu"], epochs=5, standardize=False,
+                         random_state=0).fit(X, y)
     assert [W.shape for W in clf.coefs_] == [(2, 5), (5, 4), (4, 3)]
     assert [b.shape for b in clf.intercepts_] == [(5,), (4,), (3,)]
     assert clf.n_layers_ == 4 and clf.n_features_in_ == 2 and clf.n_iter_ == 5
@@ -54,7 +55,8 @@ def test_one_gd_step_matches_torch_with_sample_weight_and_l2(l2):
     w = rng.randint(1, 4, size=12).astype(float)
     lr = 0.3
     clf = DeepClassifier((4,), activation="tanh", optimizer="gd", learning_rate=lr, epochs=1,
-                         batch_size=None, l2=l2, random_state=7).fit(X, y, sample_weight=w)
+                         batch_size=None, l2=l2, standardize=False,
+                         random_state=7).fit(X, y, sample_weight=w)
     init = initialize_parameters_deep([3, 4, 1], "he", rng=np.random.RandomState(7))
     W1 = torch.tensor(init["W1"], requires_grad=True)
     b1 = torch.tensor(init["b1"], requires_grad=True)

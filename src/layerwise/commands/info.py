@@ -18,8 +18,11 @@ def add_parser(subparsers):
 
 
 def _short(items, limit=12):
+    """The items, comma-separated; past ``limit`` the rest is counted, never just one."""
     items = [str(i) for i in items]
-    return ", ".join(items[:limit]) + (f" ... ({len(items)} in all)" if len(items) > limit else "")
+    if len(items) <= limit + 1:  # "... and 1 more" would take the space of the name itself
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" ... and {len(items) - limit} more ({len(items)} in all)"
 
 
 def run(args):

@@ -8,6 +8,7 @@ partial output.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import sys
@@ -17,19 +18,26 @@ import numpy as np
 
 from ..errors import CLIError
 from ..files import atomic_write, check_output_path
-from ._common import load_estimator_model, read_table
+from ._common import add_table_options, load_estimator_model, read_table
+
+#: Significant digits of printed predictions and probabilities (a network's
+#: outputs carry no more meaning than that).
+DIGITS = 6
 
 
 def add_parser(subparsers):
     """Register ``predict``."""
     p = subparsers.add_parser("predict", help="predict with a trained model (CSV to stdout)",
+                              formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                               description="Predict every row of DATA (CSV or .npz) with MODEL; "
                                           "writes CSV to stdout (or --out).")
     p.add_argument("model", help="model file from `layerwise train` or an estimator's save()")
-    p.add_argument("data", help="CSV file with a header row, or .npz with an array X")
+    p.add_argument("data", help="CSV/TSV/Parquet/Feather file with a header row, or .npz with "
+                                "an array X")
     p.add_argument("--proba", action="store_true",
                    help="also write one probability column per class (classifiers)")
     p.add_argument("--out", help="write the CSV to this file instead of stdout")
+    add_table_options(p)
     p.set_defaults(run=run)
     return p
 
@@ -62,7 +70,8 @@ def run(args):
         check_output_path(args.out, inputs=[args.model, args.data])
     model, meta = load_estimator_model(args.model)
     target = (meta.get("extra") or {}).get("target")
-    table = read_table(args.data, target, require_target=False)
+    table = read_table(args.data, target, require_target=False, sep=args.sep,
+                       decimal=args.decimal)
     X = _features(table, model, args.data)
     is_classifier = hasattr(model, "classes_")
     if args.proba and not is_classifier:
@@ -84,13 +93,13 @@ def run(args):
         for i, label in enumerate(labels):
             row = [label.item() if hasattr(label, "item") else label]
             if args.proba:
-                row += [f"{p:.6g}" for p in proba[i]]
+                row += [f"{p:.{DIGITS}g}" for p in proba[i]]
             writer.writerow(row)
     else:
         cols = [name] if values.shape[1] == 1 else [f"{name}_{k}" for k in range(values.shape[1])]
         writer.writerow(cols)
         for row in values:
-            writer.writerow([repr(float(v)) for v in row])
+            writer.writerow([f"{v:.{DIGITS}g}" for v in row])
     if args.out:
         atomic_write(args.out, buffer.getvalue())
     else:

@@ -7,6 +7,7 @@ stopping and reporting, and the model plus a training-curve PNG are written.
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import time
@@ -16,37 +17,47 @@ from .._checks import format_bytes, physical_memory
 from ..errors import CLIError, raise_if_stop_requested
 from ..model_metadata import MAX_FILE_PARAMETERS, parameter_count
 from ..training import TrainConfig, TrainingDivergedError
-from ._common import MAX_AUTO_CLASSES, choose_task, read_table
+from ._common import MAX_AUTO_CLASSES, add_table_options, choose_task, read_table
 
 
 def add_parser(subparsers):
     """Register ``train``."""
     p = subparsers.add_parser(
-        "train", help="train a network on a CSV or .npz file",
-        description="Train a deep network on DATA (CSV with a header row, or .npz with arrays X, y "
-                    "and optional feature_names). Task 'auto': classification if the target has a "
+        "train", help="train a network on a CSV, TSV, Parquet, Feather or .npz file",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Train a deep network on DATA: a table with a header row (CSV with its "
+                    "delimiter sniffed, TSV, Parquet, Feather) or an .npz with arrays X, y and "
+                    "optional feature_names. Task 'auto': classification if the target has a "
                     "non-numeric value, or only integer values with at most "
                     f"{MAX_AUTO_CLASSES} distinct ones; regression otherwise.")
-    p.add_argument("data", help="CSV file with a header row, or .npz file")
-    p.add_argument("--target", help="name of the target column (required for CSV)")
-    p.add_argument("--task", choices=("auto", "classify", "regress"), default="auto")
-    p.add_argument("--hidden", default="64,32", help="hidden layer sizes, e.g. 64,32 (default)")
+    p.add_argument("data", help="CSV/TSV/Parquet/Feather file with a header row, or .npz file")
+    p.add_argument("--target", help="name of the target column (required except for .npz)")
+    p.add_argument("--task", choices=("auto", "classify", "regress"), default="auto",
+                   help="classification or regression")
+    p.add_argument("--hidden", default="64,32", help="hidden layer sizes, comma-separated")
     p.add_argument("--activation", default="relu",
                    help="hidden activation(s): one name or one per layer, comma-separated")
-    p.add_argument("--epochs", type=int, default=200, help="maximum epochs (default 200)")
-    p.add_argument("--optimizer", choices=("adam", "gd", "momentum", "rmsprop"), default="adam")
-    p.add_argument("--learning-rate", type=float, default=None)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--l2", type=float, default=0.0)
+    p.add_argument("--epochs", type=int, default=200, help="maximum epochs")
+    p.add_argument("--optimizer", choices=("adam", "gd", "momentum", "rmsprop"), default="adam",
+                   help="optimizer")
+    p.add_argument("--learning-rate", type=float, default=None,
+                   help="learning rate (None: the optimizer's own, 0.001 for adam, 0.01 otherwise)")
+    p.add_argument("--batch-size", type=int, default=64, help="mini-batch size")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 strength")
     p.add_argument("--validation", type=float, default=0.2,
-                   help="fraction of rows held out for validation (default 0.2)")
+                   help="fraction of rows held out for validation and early stopping")
     p.add_argument("--patience", type=int, default=20,
                    help="stop after this many epochs without a better validation score "
-                        "(accuracy or R²) (default 20)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
-    p.add_argument("--out", default="model.lw", help="model file to write (default model.lw)")
+                        "(accuracy or R²)")
+    p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=True,
+                   help="standardise the features (and a regression target) inside the model")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, split and shuffling")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float64",
+                   help="floating-point type of the network")
+    p.add_argument("--out", default="model.lw",
+                   help="model file to write (the curve goes to OUT_curve.png)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_table_options(p)
     p.set_defaults(run=run)
     return p
 
@@ -105,7 +116,7 @@ def run(args):
     # Both outputs are checked before anything runs: not an input, not a link or device.
     check_output_path(args.out, inputs=[args.data])
     check_output_path(png, inputs=[args.data, args.out], what="the curve file")
-    table = read_table(args.data, args.target)
+    table = read_table(args.data, args.target, sep=args.sep, decimal=args.decimal)
     task, y = choose_task(table.y, args.task)
     m = table.X.shape[0]
     n_val = math.ceil(args.validation * m)  # as train_test_split rounds
@@ -126,7 +137,7 @@ def run(args):
     common = dict(hidden_layer_sizes=hidden, activation=activation, optimizer=args.optimizer,
                   learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
                   l2=args.l2, early_stopping=True, validation_fraction=args.validation,
-                  n_iter_no_change=args.patience, standardize=True, random_state=args.seed,
+                  n_iter_no_change=args.patience, standardize=args.standardize, random_state=args.seed,
                   verbose=0 if args.quiet else 1, dtype=args.dtype)
     estimator = DeepClassifier(**common) if task == "classify" else DeepRegressor(**common)
     X = table.X
@@ -145,9 +156,9 @@ def run(args):
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     if table.feature_names is not None:
-        # Set after fit rather than passing a DataFrame: pandas is not a dependency.
+        # Set after fit: the table is a plain array (estimators learn names only from DataFrames).
         estimator.feature_names_in_ = np.asarray(table.feature_names, dtype=object)
-    figure = _plot_curve(estimator, task, title=os.path.basename(args.data))
+    figure = _plot_curve(estimator, task, title=os.path.basename(args.data), l2=args.l2)
     estimator.save(args.out, extra={
         "target": table.target, "task": task, "trained_on": os.path.basename(args.data),
         "n_train": m - n_val, "n_validation": n_val, "fit_seconds": round(seconds, 3)})
@@ -156,7 +167,7 @@ def run(args):
     return 0
 
 
-def _plot_curve(estimator, task, title):
+def _plot_curve(estimator, task, title, l2=0.0):
     """The training-curve figure as PNG bytes."""
     import io
 
@@ -167,7 +178,8 @@ def _plot_curve(estimator, task, title):
 
     epochs = range(1, len(estimator.loss_curve_) + 1)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, estimator.loss_curve_, label="training cost")
+    ax1.plot(epochs, estimator.loss_curve_,
+             label="training cost" + (" (with L2 term)" if l2 > 0 else ""))
     if estimator.validation_loss_curve_:
         ax1.plot(epochs, estimator.validation_loss_curve_, label="validation cost")
     best = getattr(estimator, "best_epoch_", None)
@@ -176,7 +188,7 @@ def _plot_curve(estimator, task, title):
             ax.axvline(best + 1, color="grey", linestyle=":", label=f"best epoch ({best + 1})")
     ax1.set_yscale("log")
     ax1.set_xlabel("epoch")
-    ax1.set_ylabel("cost (log scale)")
+    ax1.set_ylabel(f"cost{_cost_units(estimator, task)}, log scale")
     ax1.legend()
     ax1.set_title("cost per epoch")
     metric = "accuracy" if task == "classify" else "R²"
@@ -193,6 +205,18 @@ def _plot_curve(estimator, task, title):
     return buffer.getvalue()
 
 
+def _cost_units(estimator, task, with_l2=False):
+    """What a cost is measured in, for its label: a regression's loss is the MSE
+    fitted on the standardised target; a training cost includes the L2 term."""
+    parts = ["MSE"] if task == "regress" else []
+    if with_l2:
+        parts.append("+ L2 term" if parts else "with L2 term")
+    if task == "regress" and getattr(estimator, "target_scale_", None) is not None:
+        parts[-1] += ","
+        parts.append("standardised target")
+    return f" ({' '.join(parts)})" if parts else ""
+
+
 def _summary(estimator, task, table, args, seconds, png, m):
     from rich.console import Console
     from rich.table import Table
@@ -204,7 +228,7 @@ def _summary(estimator, task, table, args, seconds, png, m):
     n_val = math.ceil(args.validation * m)  # as train_test_split rounds
     t.add_row("data", f"{args.data}  ({m} rows: {m - n_val} train, {n_val} validation)")
     t.add_row("target", f"{table.target}  -> {task}")
-    t.add_row("features", f"{table.X.shape[1]} (standardised)")
+    t.add_row("features", f"{table.X.shape[1]}" + (" (standardised)" if args.standardize else ""))
     if task == "classify":
         classes = [str(c) for c in estimator.classes_]
         shown = ", ".join(classes[:10]) + (" ..." if len(classes) > 10 else "")
@@ -220,9 +244,17 @@ def _summary(estimator, task, table, args, seconds, png, m):
     at = len(estimator.loss_curve_) - 1 if best is None else best
     if best is not None:
         t.add_row("best epoch (restored)", str(best + 1))
-    t.add_row("training cost", f"{estimator.loss_curve_[at]:.4f}")
+    t.add_row(f"training cost{_cost_units(estimator, task, args.l2 > 0)}",
+              f"{estimator.loss_curve_[at]:.4f}")
     if estimator.validation_loss_curve_:
-        t.add_row("validation cost", f"{estimator.validation_loss_curve_[at]:.4f}")
+        t.add_row(f"validation cost{_cost_units(estimator, task)}", f"{estimator.validation_loss_curve_[at]:.4f}")
+        if task == "regress":
+            # The validation cost is the mean squared error without the L2 term,
+            # so its root, scaled back, is the RMSE in the target's own units.
+            scale = getattr(estimator, "target_scale_", None)
+            rmse = math.sqrt(estimator.validation_loss_curve_[at]) * (
+                float(scale[0]) if scale is not None else 1.0)
+            t.add_row("validation RMSE", f"{rmse:.4g} (in {table.target}'s units)")
     if estimator.validation_scores_:
         metric = "accuracy" if task == "classify" else "R²"
         t.add_row(f"validation {metric}", f"{estimator.validation_scores_[at]:.4f}")

@@ -16,6 +16,7 @@ import numpy as np
 from .._checks import check_choice, check_positive_int
 from ..activations import ACTIVATIONS
 from ..initializers import INITIALIZERS
+from ..engine import is_sparse
 from ..network import Network
 from ..training import TrainConfig, Trainer, TrainingDivergedError
 from .model_file import EstimatorFileMixin
@@ -30,6 +31,24 @@ FITTED_ATTRIBUTES = ("_network", "_trainer_state", "loss_curve_", "validation_lo
                      "validation_scores_", "n_iter_", "best_validation_score_", "best_epoch_",
                      "interrupted_", "input_mean_", "input_scale_", "target_mean_",
                      "target_scale_")
+
+
+def _network_layout(X):
+    """Rows ``X`` (m, n) as the network's (n, m) with one example per column:
+    C-contiguous, or CSC for scipy.sparse input (never made dense here)."""
+    if is_sparse(X):
+        return X.T.tocsc()
+    return np.ascontiguousarray(X.T)
+
+
+def _sparse_column_scale(X, sample_weight=None):
+    """Per-column (weighted) standard deviation of a sparse ``X`` (m, n); 1 where it is 0."""
+    w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+    total = w.sum()
+    mean = np.asarray(X.T @ w).ravel() / total
+    mean_square = np.asarray(X.multiply(X).T @ w).ravel() / total
+    std = np.sqrt(np.maximum(mean_square - mean * mean, 0.0))
+    return np.where(std > 0, std, 1.0)
 
 
 class DeepEstimatorMixin(EstimatorFileMixin):
@@ -70,8 +89,9 @@ class DeepEstimatorMixin(EstimatorFileMixin):
             batch_size = min(check_positive_int("batch_size", batch_size), max(m, 1))
         values = {
             "optimizer": self.optimizer, "learning_rate": self.learning_rate,
+            "beta": self.beta, "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon,
             "lr_schedule": self.lr_schedule, "epochs": epochs, "batch_size": batch_size,
-            "shuffle": True, "l2": lambd, "keep_prob": self.keep_prob,
+            "shuffle": self.shuffle, "l2": lambd, "keep_prob": self.keep_prob,
             "early_stopping": bool(early_stopping), "monitor": self._monitor,
             "n_iter_no_change": self.n_iter_no_change, "tol": self.tol,
             "validation_fraction": validation_fraction, "dtype": self.dtype,
@@ -82,11 +102,22 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         return TrainConfig.from_aliases(values, CONFIG_ALIASES)
 
     # --------------------------------------------------------------------- fitting
-    def _fit_network(self, X, Y, sample_weight, *, first, epochs, rng, early_stopping):
+    def _continues(self, partial):
+        """Whether this fit starts from the current weights: ``partial_fit``, or
+        ``fit`` with ``warm_start=True``, of a fitted estimator."""
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(f"warm_start must be True or False; got {self.warm_start!r}")
+        return (partial or bool(self.warm_start)) and self.__sklearn_is_fitted__()
+
+    def _fit_network(self, X, Y, sample_weight, *, first, epochs, rng, early_stopping,
+                     partial=False):
         """Build (on ``first``) and train the network on rows ``X`` and targets ``Y`` (m, n_out).
 
         A first fit that diverges leaves the estimator unfitted; a later one
-        (``partial_fit``) raises and keeps the state from before the call.
+        (``partial_fit``, or ``fit`` with ``warm_start``) raises and keeps the
+        state from before the call. ``n_iter_`` counts the epochs of the last
+        ``fit`` (as scikit-learn's MLP does, also with ``warm_start``) and adds up
+        over ``partial_fit`` calls; ``loss_curve_`` always continues.
         """
         from sklearn.exceptions import ConvergenceWarning
 
@@ -110,7 +141,7 @@ class DeepEstimatorMixin(EstimatorFileMixin):
                 self.__dict__.pop(name, None)
             dtype = np.dtype(self.dtype) if self.dtype is not None else (
                 np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64))
-            self._standardize_fit(X, Y)
+            self._standardize_fit(X, Y, sample_weight)
             dims = [X.shape[1], *sizes, Y.shape[1]]
             network = Network(dims, [*acts, self._output_activation], init=self.init,
                               loss=self._loss, seed=rng, dtype=dtype)
@@ -118,9 +149,12 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         else:
             network = self._network
             previous_state = self.__dict__.get("_trainer_state")
-        Xc = np.ascontiguousarray(self._scale_X(X).astype(network.dtype, copy=False).T)
         Yc = np.ascontiguousarray(self._scale_Y(Y).astype(network.dtype, copy=False).T)
-        trainer = Trainer(network, config, Xc, Yc, sample_weight=sample_weight, rng=rng,
+        # The network's copy of X is built inline, so that once the trainer has
+        # split it nothing here holds it: a large data set then costs the
+        # caller's X, the split and one epoch buffer (see scripts/real_data.py).
+        trainer = Trainer(network, config, self._training_layout(X, network.dtype), Yc,
+                          sample_weight=sample_weight, rng=rng,
                           validation_scorer=self._validation_scorer if early_stopping else None,
                           optimizer_state=previous_state)
         try:
@@ -139,7 +173,7 @@ class DeepEstimatorMixin(EstimatorFileMixin):
             self.best_validation_score_ = None
         self._trainer_state = trainer.optimizer_state
         self.loss_curve_ += [float(c) for c in history.cost]
-        self.n_iter_ += history.epochs
+        self.n_iter_ = (self.n_iter_ if partial else 0) + history.epochs
         self.interrupted_ = history.interrupted
         if early_stopping:
             self.validation_loss_curve_ += [float(c) for c in history.val_cost]
@@ -155,19 +189,35 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         return self
 
     # ------------------------------------------------------------- normalisation
-    def _standardize_fit(self, X, Y):
+    def _standardize_fit(self, X, Y, sample_weight=None):
+        """Learn the (sample-weighted) standardisation statistics of rows ``X`` (and ``Y``).
+
+        Sparse ``X`` is scaled but not centred (``input_mean_`` is 0): centring
+        would make it dense. The scale is still the standard deviation.
+        """
         if getattr(self, "standardize", False):
             from ..data import Standardizer
 
-            sx = Standardizer().fit(np.asarray(X, dtype=np.float64).T)
-            self.input_mean_, self.input_scale_ = sx.mean_.ravel(), sx.scale_.ravel()
+            if is_sparse(X):
+                self.input_mean_ = np.zeros(X.shape[1])
+                self.input_scale_ = _sparse_column_scale(X, sample_weight)
+            else:
+                sx = Standardizer().fit(np.asarray(X, dtype=np.float64).T, sample_weight)
+                self.input_mean_, self.input_scale_ = sx.mean_.ravel(), sx.scale_.ravel()
             if self._scales_targets:
-                sy = Standardizer().fit(np.asarray(Y, dtype=np.float64).T)
+                sy = Standardizer().fit(np.asarray(Y, dtype=np.float64).T, sample_weight)
                 self.target_mean_, self.target_scale_ = sy.mean_.ravel(), sy.scale_.ravel()
 
     def _scale_X(self, X):
         if getattr(self, "input_mean_", None) is None:
             return X
+        if is_sparse(X):  # input_mean_ is 0 for a model fitted on sparse data
+            import scipy.sparse as sp
+
+            if np.any(self.input_mean_ != 0):
+                raise ValueError("this model centres its inputs (it was fitted on dense X); "
+                                 "pass X dense, or fit it on sparse X")
+            return (X @ sp.diags(1.0 / self.input_scale_)).astype(X.dtype, copy=False)
         return ((X - self.input_mean_) / self.input_scale_).astype(X.dtype, copy=False)
 
     def _scale_Y(self, Y):
@@ -175,11 +225,26 @@ class DeepEstimatorMixin(EstimatorFileMixin):
             return Y
         return (Y - self.target_mean_) / self.target_scale_
 
+    def _training_layout(self, X, dtype):
+        """Rows ``X`` scaled and laid out for the network, (n, m), in one pass for
+        dense input (no intermediate scaled copy); the same numbers as
+        ``_network_layout(self._scale_X(X))``."""
+        mean = getattr(self, "input_mean_", None)
+        if is_sparse(X) or (mean is not None and np.dtype(dtype) != X.dtype):
+            return _network_layout(self._scale_X(X).astype(dtype, copy=False))
+        out = np.empty((X.shape[1], X.shape[0]), dtype=dtype)
+        if mean is None:
+            out[...] = X.T
+        else:
+            np.subtract(X.T, mean.reshape(-1, 1), out=out)
+            out /= self.input_scale_.reshape(-1, 1)
+        return out
+
     def _output(self, X):
         """The network's output for rows ``X`` (already validated): shape (m, n_out)."""
         net = self._network
         X = self._scale_X(X).astype(net.dtype, copy=False)
-        return net.predict_proba(np.ascontiguousarray(X.T)).T
+        return net.predict_proba(_network_layout(X)).T
 
     # ------------------------------------------------------------------- weights
     @property
@@ -234,6 +299,11 @@ class DeepEstimatorMixin(EstimatorFileMixin):
     def n_layers_(self):
         """Number of layers including input and output, as in MLPClassifier."""
         return len(self.coefs_) + 1
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR/CSC: kept sparse, one mini-batch made dense at a time
+        return tags
 
     def __sklearn_is_fitted__(self):
         return "_network" in self.__dict__

@@ -8,12 +8,33 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ._base import DeepEstimatorMixin
 
 
+def _label_array(y):
+    """``y`` as 1-D labels, or as a 2-D 0/1 indicator matrix (multilabel); a column
+    vector is raveled with scikit-learn's DataConversionWarning."""
+    from sklearn.utils.multiclass import type_of_target
+    from sklearn.utils.validation import column_or_1d
+
+    y = np.asarray(y) if not hasattr(y, "toarray") else y.toarray()
+    if y.ndim == 2 and y.shape[1] == 1:
+        return column_or_1d(y, warn=True)
+    if y.ndim == 2 and (type_of_target(y) != "multilabel-indicator" or not np.isin(y, (0, 1)).all()):
+        raise ValueError(f"y of shape {y.shape} must be 1-D labels or a 0/1 indicator matrix "
+                         f"(multilabel, one column per label); it holds {np.unique(y)[:6].tolist()}")
+    return y
+
+
 class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
     """A deep fully-connected classifier trained by layerwise (samples as rows).
 
     Two classes use one sigmoid output unit and binary cross-entropy; more
     classes use a softmax output and categorical cross-entropy. Labels may be
-    of any type ``numpy.unique`` can sort (ints, strings, bools, floats).
+    of any type ``numpy.unique`` can sort (ints, strings, bools, floats). A 2-D
+    0/1 indicator ``y`` (n_samples, n_labels) is multilabel: one sigmoid unit
+    and one binary cross-entropy per label (summed over the labels, averaged
+    over the samples, as scikit-learn's MLPClassifier), ``classes_`` is
+    ``arange(n_labels)`` and ``predict`` returns the 0/1 matrix. ``X`` may be
+    a scipy.sparse CSR/CSC matrix: it stays sparse, one mini-batch at a time
+    is made dense.
 
     Parameters
     ----------
@@ -33,32 +54,44 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
     keep_prob : float or sequence, default 1.0 (no dropout), inverted dropout
         on the hidden layers
     early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the training data (stratified),
-        stop when the validation loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
+        Hold out ``validation_fraction`` of the training data (stratified;
+        multilabel at random), stop when the validation accuracy has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the
+        best epoch's weights.
     validation_fraction : float, default 0.1
     n_iter_no_change : int, default 10
     tol : float, default 1e-4
-    standardize : bool, default False
-        Standardise the features with training-set statistics inside the
-        model (they are saved in model files too).
+    standardize : bool, default True
+        Standardise the features with (sample-weighted) training-set
+        statistics inside the model (saved in model files too). On by
+        default, as in ``layerwise train``: features on different scales slow
+        gradient descent down, and the statistics travel with the model.
+        Sparse ``X`` is scaled, not centred. Set False to compare with a bare
+        MLP.
     class_weight : None, "balanced" or dict label -> weight
     random_state : None, int or RandomState, for the initial weights,
         shuffling, dropout and the validation split
     verbose : int, default 0 (1: a progress bar)
     dtype : None, "float32" or "float64"; None follows X (float32 stays
         float32, anything else becomes float64)
+    shuffle : bool, default True, a new sample order each epoch
+    warm_start : bool, default False
+        ``fit`` continues from the current weights and optimizer state (the
+        classes must not change) instead of starting over.
+    beta : float, default 0.9, momentum's and RMSprop's average
+    beta1, beta2, epsilon : float, default 0.9, 0.999, 1e-8, Adam's (epsilon
+        also RMSprop's)
 
     Attributes
     ----------
-    classes_ : ndarray, shape (n_classes,)
+    classes_ : ndarray, shape (n_classes,) (multilabel: ``arange(n_labels)``)
     coefs_ : list of ndarray, ``coefs_[i]`` shape (n_in, n_out) (``W.T``)
     intercepts_ : list of ndarray, shape (n_out,)
     loss_curve_ : list of float, training cost per epoch
     validation_loss_curve_, validation_scores_ : lists (empty without early stopping);
         scores are accuracies on the held-out split
     best_validation_score_ : float or None
-    n_iter_ : int, epochs run
+    n_iter_ : int, epochs run by the last ``fit`` (added up over ``partial_fit``)
     n_features_in_ : int
     feature_names_in_ : ndarray of str, when X had string column names
 
@@ -81,8 +114,9 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he",
                  optimizer="adam", learning_rate=None, lr_schedule=None, batch_size="auto",
                  epochs=200, l2=0.0, keep_prob=1.0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=False,
-                 class_weight=None, random_state=None, verbose=0, dtype=None):
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=True,
+                 class_weight=None, random_state=None, verbose=0, dtype=None, shuffle=True,
+                 warm_start=False, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -102,6 +136,12 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.shuffle = shuffle
+        self.warm_start = warm_start
+        self.beta = beta
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
 
     # ----------------------------------------------------------------- fitting
     def fit(self, X, y, sample_weight=None):
@@ -124,15 +164,30 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
                                               check_classification_targets, unique_labels)
         from sklearn.utils.validation import _check_sample_weight, validate_data
 
-        first = not (partial and self.__sklearn_is_fitted__())
+        first = not self._continues(partial)
         if partial and first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit")
-        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
+                             accept_sparse=("csr", "csc"), multi_output=True)
+        y = _label_array(y)
         check_classification_targets(y)
+        multilabel = y.ndim == 2
+        if first:
+            self._multilabel_target = multilabel
+        elif multilabel != self._multilabel:
+            raise ValueError(f"y is {'a multilabel indicator matrix' if multilabel else '1-D'} but "
+                             f"the model was fitted on {'multilabel' if self._multilabel else '1-D'}"
+                             " targets")
         if partial:
             _check_partial_fit_first_call(self, classes)
         elif first:
-            self.classes_ = unique_labels(y)
+            self.classes_ = np.arange(y.shape[1]) if multilabel else unique_labels(y)
+        if multilabel:
+            return self._fit_multilabel(X, y, sample_weight, partial=partial, first=first)
+        if not (partial or first) and not np.array_equal(unique_labels(y), self.classes_):
+            raise ValueError("warm_start can only be used where `y` has the same classes as in "
+                             f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                             f"{unique_labels(y)}")
         if len(self.classes_) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 classes; y has only one "
                              f"class: {self.classes_[0]!r}")
@@ -153,15 +208,45 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
             self._random = check_random_state(self.random_state)
         return self._fit_network(X, self._targets(index), sample_weight, first=first,
                                  epochs=1 if partial else self.epochs, rng=self._random,
-                                 early_stopping=bool(self.early_stopping) and not partial)
+                                 early_stopping=bool(self.early_stopping) and not partial,
+                                 partial=partial)
+
+    def _fit_multilabel(self, X, Y, sample_weight, *, partial, first):
+        """Multilabel targets: one sigmoid unit and one binary cross-entropy per label."""
+        from sklearn.utils import check_random_state
+        from sklearn.utils.validation import _check_sample_weight
+
+        if Y.shape[1] != len(self.classes_):
+            raise ValueError(f"y has {Y.shape[1]} labels but the model has {len(self.classes_)} "
+                             f"labels (classes_ {self.classes_.tolist()})")
+        if self.class_weight is not None:
+            raise ValueError("class_weight is not supported for multilabel y; pass sample_weight")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if first:
+            self._random = check_random_state(self.random_state)
+        return self._fit_network(X, Y.astype(np.float64), sample_weight, first=first,
+                                 epochs=1 if partial else self.epochs, rng=self._random,
+                                 early_stopping=bool(self.early_stopping) and not partial,
+                                 partial=partial)
+
+    @property
+    def _multilabel(self):
+        """True for a multilabel indicator target (known from the network once fitted)."""
+        net = self.__dict__.get("_network")
+        if net is not None:
+            return net.activations[-1] == "sigmoid" and net.layer_dims[-1] > 1
+        return self.__dict__.get("_multilabel_target", False)
 
     @property
     def _output_activation(self):
-        return "sigmoid" if len(self.classes_) == 2 else "softmax"
+        return "sigmoid" if self._multilabel or len(self.classes_) == 2 else "softmax"
 
     @property
     def _loss(self):
-        return "binary_cross_entropy" if len(self.classes_) == 2 else "categorical_cross_entropy"
+        if self._multilabel or len(self.classes_) == 2:
+            return "binary_cross_entropy"
+        return "categorical_cross_entropy"
 
     def _targets(self, index):
         if len(self.classes_) == 2:
@@ -176,11 +261,15 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
 
     # --------------------------------------------------------------- prediction
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.
+
+        For a multilabel model, each label's own probability (rows need not sum to 1).
+        """
         from sklearn.utils.validation import check_is_fitted, validate_data
 
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
+                          accept_sparse=("csr", "csc"))
         out = self._output(X)
         if out.shape[1] == 1:
             return np.hstack([1.0 - out, out])
@@ -192,12 +281,15 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """Predicted labels, shape (n_samples,), of the type of ``classes_``."""
+        """Predicted labels, shape (n_samples,), of the type of ``classes_``; for a
+        multilabel model the 0/1 indicator matrix (n_samples, n_labels)."""
         proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        if self._multilabel:
+            return (proba > 0.5).astype(np.int64)
         return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags

@@ -175,7 +175,11 @@ def check_estimator_metadata(meta, cls):
         k = classes.size
         want = ("sigmoid", "binary_cross_entropy", 1) if k == 2 else \
             ("softmax", "categorical_cross_entropy", k)
-        if k < 2 or classes.ndim != 1 or (acts[-1], net["loss"], dims[-1]) != want:
+        # A multilabel model: one sigmoid unit per label, labels 0..k-1 (as MLPClassifier).
+        multilabel = (acts[-1], net["loss"], dims[-1]) == ("sigmoid", "binary_cross_entropy", k) \
+            and k >= 2 and np.array_equal(classes, np.arange(k))
+        if k < 2 or classes.ndim != 1 or ((acts[-1], net["loss"], dims[-1]) != want
+                                           and not multilabel):
             raise ValueError(f"{k} classes need a {want[0]} output of {want[2]} unit(s) with "
                              f"{want[1]}; the network has {acts[-1]}, {dims[-1]} unit(s), "
                              f"{net['loss']}")

@@ -12,19 +12,22 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
     """A deep fully-connected regressor trained by layerwise (samples as rows).
 
     A linear output layer with one unit per target and the squared-error loss
-    (``mean((y_hat - y)^2)``). Multi-output ``y`` of shape (n_samples,
-    n_outputs) is supported.
+    (``mean((y_hat - y)^2)``, summed over the outputs: twice scikit-learn's
+    half-MSE). Multi-output ``y`` of shape (n_samples, n_outputs) and
+    scipy.sparse CSR/CSC ``X`` are supported.
 
     Parameters
     ----------
     hidden_layer_sizes, activation, init, optimizer, learning_rate,
     lr_schedule, batch_size, epochs, l2, keep_prob, early_stopping,
-    validation_fraction, n_iter_no_change, tol, random_state, verbose, dtype
+    validation_fraction, n_iter_no_change, tol, random_state, verbose, dtype,
+    shuffle, warm_start, beta, beta1, beta2, epsilon
         As in :class:`~layerwise.sklearn.DeepClassifier` (the validation split
         is not stratified; validation scores are R²).
-    standardize : bool, default False
-        Standardise the features AND the targets with training-set statistics
-        inside the model; predictions are mapped back to the target's units.
+    standardize : bool, default True
+        Standardise the features AND the targets with (sample-weighted)
+        training-set statistics inside the model; predictions are mapped back
+        to the target's units. Sparse ``X`` is scaled, not centred.
 
     Attributes
     ----------
@@ -47,8 +50,9 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he",
                  optimizer="adam", learning_rate=None, lr_schedule=None, batch_size="auto",
                  epochs=200, l2=0.0, keep_prob=1.0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=False,
-                 random_state=None, verbose=0, dtype=None):
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, standardize=True,
+                 random_state=None, verbose=0, dtype=None, shuffle=True, warm_start=False,
+                 beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -67,6 +71,12 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.shuffle = shuffle
+        self.warm_start = warm_start
+        self.beta = beta
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
 
     def fit(self, X, y, sample_weight=None):
         """Train from scratch on rows ``X`` (n_samples, n_features), ``y`` (n_samples[, n_outputs])."""
@@ -84,8 +94,9 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         from sklearn.utils import check_random_state
         from sklearn.utils.validation import _check_sample_weight, validate_data
 
-        first = not (partial and self.__sklearn_is_fitted__())
+        first = not self._continues(partial)
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
+                             accept_sparse=("csr", "csc"),
                              multi_output=True, y_numeric=True)
         Y = np.asarray(y, dtype=np.float64)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
@@ -101,7 +112,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         return self._fit_network(X, Y, sample_weight, first=first,
                                  epochs=1 if partial else self.epochs, rng=self._random,
-                                 early_stopping=bool(self.early_stopping) and not partial)
+                                 early_stopping=bool(self.early_stopping) and not partial,
+                                 partial=partial)
 
     #: Early stopping watches the held-out R², as scikit-learn's MLPRegressor does.
     _monitor = "val_score"
@@ -121,7 +133,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         from sklearn.utils.validation import check_is_fitted, validate_data
 
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
+                          accept_sparse=("csr", "csc"))
         out = self._output(X)
         if getattr(self, "target_mean_", None) is not None:
             out = (out * self.target_scale_ + self.target_mean_).astype(out.dtype, copy=False)

@@ -10,6 +10,14 @@ def batch_slices(m, batch_size):
     return [slice(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
 
 
+def take_columns(A, index):
+    """Columns ``index`` of ``A`` as a new array: C-contiguous, or sparse (CSC) for
+    a scipy.sparse ``A``, which is never made dense here."""
+    if not isinstance(A, np.ndarray) and hasattr(A, "tocsc"):
+        return A.tocsc()[:, index]
+    return np.ascontiguousarray(A[:, index])
+
+
 class EpochOrder:
     """The columns of ``X``, ``Y`` (and weights) in each epoch's order, as mini-batch views.
 
@@ -31,6 +39,15 @@ class EpochOrder:
         self.m = X.shape[1]
         self.shuffle = shuffle and len(slices) > 1
         self.arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])
+        self._slices = slices
+        self._sparse = not isinstance(X, np.ndarray) and hasattr(X, "tocsc")
+        if self._sparse:
+            # A sparse X (CSC: columns are examples) is gathered per epoch into a
+            # new sparse matrix and sliced into sparse batches; the engine makes
+            # one batch dense at a time. Y and the weights are gathered as below.
+            self._X = X.tocsc()
+            X = np.empty((0, self.m))  # the dense machinery below handles Y, w only
+            self.arrays[0] = X
         if self.shuffle:
             # Gather along a C-contiguous leading axis: np.take would otherwise
             # copy its input first. An F-ordered X (columns contiguous) is
@@ -49,6 +66,12 @@ class EpochOrder:
         X_e, Y_e = views[0], views[1]
         W_e = views[2] if sample_weight is not None else None
         self.batches = [(X_e[:, sl], Y_e[:, sl], None if W_e is None else W_e[sl]) for sl in slices]
+        if self._sparse and not self.shuffle:
+            self._sparse_batches(self._X)
+
+    def _sparse_batches(self, X_e):
+        self.batches = [(X_e[:, sl], Y_b, W_b) for sl, (_, Y_b, W_b) in zip(self._slices,
+                                                                         self.batches)]
 
     def arrange(self, permutation):
         """Gather the data into ``permutation``'s order (a no-op without shuffling)."""
@@ -57,6 +80,8 @@ class EpochOrder:
                 # mode="clip" lets take write straight into out (with "raise"
                 # it buffers); the permutation holds valid indices only.
                 np.take(src, permutation, axis=axis, out=out, mode="clip")
+            if self._sparse:
+                self._sparse_batches(self._X[:, permutation])
         return self.batches
 
 

@@ -39,7 +39,7 @@ import warnings
 import numpy as np
 
 from ..engine import Engine
-from .batches import EpochOrder, ReseededRandom
+from .batches import EpochOrder, ReseededRandom, take_columns
 from .config import MONITORS, TrainConfig
 from .history import History
 from .snapshot import SNAPSHOT_FORMAT, TrainerSnapshot, decode_rng, encode_rng
@@ -244,13 +244,16 @@ class Trainer:
             raise ValueError(f"validation_fraction {fraction} of {m} examples holds out {n_val}; "
                              "a validation set needs at least 2 examples and the training set 1")
         labels = None
-        if self.network.activations[-1] in ("sigmoid", "softmax") and Y.shape[0] >= 1:
+        output = self.network.activations[-1]
+        # Stratified by class; a multilabel target (several sigmoid units) is
+        # split at random, as scikit-learn's MLPClassifier does.
+        if output == "softmax" or (output == "sigmoid" and Y.shape[0] == 1):
             labels = Y.argmax(axis=0) if Y.shape[0] > 1 else Y[0]
         index = self._validation_index(m, n_val, labels)
         keep = np.setdiff1d(np.arange(m), index, assume_unique=True)
         self._val_index = index
-        val = (np.ascontiguousarray(X[:, index]), np.ascontiguousarray(Y[:, index]))
-        X, Y = np.ascontiguousarray(X[:, keep]), np.ascontiguousarray(Y[:, keep])
+        val = (take_columns(X, index), take_columns(Y, index))
+        X, Y = take_columns(X, keep), take_columns(Y, keep)
         w = None if sample_weight is None else sample_weight[keep]
         return X, Y, w, val
 
