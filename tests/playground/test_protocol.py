@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from layerwise import Network
-from layerwise.commands._common import read_csv
+from layerwise.tables import read_csv
 from layerwise.playground.frames import BOUNDARY_RES, grid, plane_domain
 
 SMALL = {"dataset": "circles", "points": 200, "hidden": [5, 3], "activations": ["tanh", "relu"],

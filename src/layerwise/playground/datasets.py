@@ -21,6 +21,8 @@ import tempfile
 
 import numpy as np
 
+from ..tables import read_csv
+
 #: Data sets by name, with the numbers of classes each can have.
 DATASETS = {
     "circles": (2,),
@@ -153,7 +155,7 @@ def parse_csv_upload(data):
     """Read an uploaded CSV: two feature columns and a label column (the last).
 
     The text goes through the CLI's own reader
-    (:func:`layerwise.commands._common.read_csv`), so the same problems --
+    (:func:`layerwise.tables.read_csv`), so the same problems --
     missing values, non-numeric features, ragged rows -- give the same
     messages. The last column is the label; its distinct values (numbers or
     strings) become classes 0, 1, ... in sorted order.
@@ -167,8 +169,6 @@ def parse_csv_upload(data):
     X : ndarray, shape (2, m); y : ndarray of int64, shape (m,);
     labels : list of str, the original label of each class
     """
-    from ..commands._common import read_csv
-
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError(f"the CSV upload must be bytes; got {type(data).__name__}")
     if len(data) > MAX_CSV_BYTES:
