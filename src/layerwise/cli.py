@@ -1,4 +1,4 @@
-"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``.
+"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``sweep``.
 
 Each subcommand lives in its own module and registers itself through
 ``add_parser(subparsers)``; the module's ``run(args)`` does the work. Any
@@ -34,6 +34,9 @@ def _subcommand_modules():
         modules += [train, predict, info]
     except ImportError:  # the practitioner commands are an optional part
         pass
+    from .sweep import command as sweep_command  # imports optuna/dask only when it runs
+
+    modules.append(sweep_command)
     return modules
 
 
