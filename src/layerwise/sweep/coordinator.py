@@ -103,6 +103,7 @@ class _TrialRun:
     finished: list = field(default_factory=list)
     results: dict = field(default_factory=dict)
     reported: set = field(default_factory=set)   # steps Optuna already holds
+    log: list = field(default_factory=list)       # one record per finished rung (an audit trail)
     in_flight: int = 0
     retries: int = 0
 
@@ -222,7 +223,7 @@ class Coordinator:
             run.elapsed, run.finished = [0.0] * repeats, [False] * repeats
         else:
             run.epoch, run.snapshots, run.histories = state["epoch"], snapshots, state["histories"]
-            run.elapsed, run.finished = state["elapsed"], state["finished"]
+            run.elapsed, run.finished, run.log = state["elapsed"], state["finished"], state["rungs"]
         self.running[number] = run
         if run.epoch > 0:  # resumed: report the checkpoint's rung if Optuna missed it, then decide
             self._after_rung(run)
@@ -317,9 +318,12 @@ class Coordinator:
             run.snapshots[res.repeat], run.histories[res.repeat] = res.snapshot, res.history
             run.elapsed[res.repeat] += res.seconds
             run.finished[res.repeat] = res.finished
-        run.epoch = max(res.epoch for res in results)
+        start, run.epoch = run.epoch, max(res.epoch for res in results)
+        run.log.append({"from": start, "to": run.epoch, "seconds": [res.seconds for res in results],
+                        "workers": [res.worker for res in results]})
         self.store.save(run.number, {"epoch": run.epoch, "histories": run.histories, "elapsed": run.elapsed,
-                                     "finished": run.finished, "params": run.params}, run.snapshots)
+                                     "finished": run.finished, "params": run.params, "rungs": run.log},
+                        run.snapshots)
         timed_out = [res for res in results if res.timed_out]
         if timed_out:
             self._fail(run, f"time limit of {self.spec.time_limit:g} s reached at epoch {timed_out[0].epoch} "

@@ -548,7 +548,9 @@ def spec_changes(old, new):
     """What changed between two specs' dicts, and whether a study may still resume.
 
     A resumed study may only gain trials or parameter values (a grid or
-    categorical list that keeps every old value).
+    categorical list that keeps every old value); ``time_limit`` and
+    ``rung_epochs`` may change (a restored trainer continues bit-for-bit, so
+    where rungs end does not change results).
 
     Parameters
     ----------
@@ -572,9 +574,12 @@ def spec_changes(old, new):
             refused.append(f"{prefix}: {json.dumps(a)} -> {json.dumps(b)}")
 
     old, new = json.loads(json.dumps(old)), json.loads(json.dumps(new))
+    for execution_only in ("time_limit", "rung_epochs"):  # neither changes what a trial computes
+        old.pop(execution_only, None)
+        new.pop(execution_only, None)
     old_search, new_search = old.pop("search"), new.pop("search")
     walk("", old, new)
-    if new_search["trials"] < old_search["trials"]:
+    if new_search["method"] != "grid" and new_search["trials"] < old_search["trials"]:  # a grid's follows its values
         refused.append(f"search.trials: {old_search['trials']} -> {new_search['trials']} (fewer)")
     for k in ("method", "repeats"):
         if old_search[k] != new_search[k]:

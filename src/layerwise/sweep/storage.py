@@ -22,6 +22,7 @@ import io
 import json
 import os
 import sqlite3
+import stat
 import tempfile
 
 import numpy as np
@@ -90,8 +91,14 @@ def _check_sqlite_file(path, *, must_exist):
                            f"(its tables: {', '.join(sorted(tables))})")
 
 
+def _read_only(path):
+    # Permission bits count even for root, who may write anyway: a file marked
+    # read-only was marked so on purpose.
+    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _check_writable(path):
-    if not os.access(path, os.W_OK):
+    if _read_only(path):
         raise StorageError(f"{path} is read-only; a sweep must write its study (use --storage elsewhere "
                            "to copy it, or `layerwise sweep report` to read it)")
     folder = os.path.dirname(os.path.abspath(path))
@@ -175,7 +182,7 @@ class CheckpointStore:
         except OSError as exc:
             raise StorageError(f"cannot create the checkpoint folder {self.folder}: "
                                f"{exc.strerror or exc}") from None
-        if not os.access(self.folder, os.W_OK):
+        if _read_only(self.folder):
             raise StorageError(f"the checkpoint folder {self.folder} is read-only")
 
     def path(self, number):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 
@@ -84,14 +83,24 @@ def r2_scorer(network, X, Y):
     return float(r2_score(Y.T, network.predict_proba(X).T))
 
 
-def _blas_one_thread():
-    # Dask's nanny starts worker processes with OMP/MKL/OPENBLAS_NUM_THREADS=1;
-    # threadpoolctl also covers threaded clusters and workers started by hand.
-    try:
+_BLAS_LIMITED = False
+
+
+def limit_blas_threads():
+    """Limit BLAS/OpenMP to one thread in this process, once.
+
+    Dask's nanny starts LocalCluster worker processes with
+    ``OMP/MKL/OPENBLAS_NUM_THREADS=1`` already; this also covers workers
+    started by hand and threaded clusters. Set once for the process rather
+    than around each rung, because the limit is process-wide and threads
+    restoring it in turn would race.
+    """
+    global _BLAS_LIMITED
+    if not _BLAS_LIMITED:
         from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return nullcontext()
-    return threadpool_limits(1)
+
+        threadpool_limits(1)
+        _BLAS_LIMITED = True
 
 
 def build_trainer(task, data):
@@ -139,23 +148,22 @@ def run_rung(task, data):
         return (trainer.epoch >= task.until or _done(trainer)
                 or (deadline is not None and time.perf_counter() >= deadline))
 
-    with _blas_one_thread():
-        try:
-            trainer = build_trainer(task, data)
-            if not (_done(trainer) or trainer.epoch >= task.until):
-                trainer.run(until=stop)
-        except TrainingDivergedError as exc:
-            history = exc.history.to_dict() if getattr(exc, "history", None) is not None else {}
-            return RungResult(task.trial, task.repeat, len(history.get("cost", [])), history, None,
-                              time.perf_counter() - start, True,
-                              error=f"training diverged: {str(exc).splitlines()[0]}", worker=where)
-        except (ValueError, TypeError) as exc:
-            return RungResult(task.trial, task.repeat, 0, {}, None, time.perf_counter() - start, True,
-                              error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}", worker=where)
-        snapshot = trainer.snapshot().to_bytes()
+    limit_blas_threads()
+    try:
+        trainer = build_trainer(task, data)
+        if not (_done(trainer) or trainer.epoch >= task.until):
+            trainer.run(until=stop)
+    except TrainingDivergedError as exc:
+        history = exc.history.to_dict() if getattr(exc, "history", None) is not None else {}
+        return RungResult(task.trial, task.repeat, len(history.get("cost", [])), history, None,
+                          time.perf_counter() - start, True,
+                          error=f"training diverged: {str(exc).splitlines()[0]}", worker=where)
+    except (ValueError, TypeError) as exc:
+        return RungResult(task.trial, task.repeat, 0, {}, None, time.perf_counter() - start, True,
+                          error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}", worker=where)
+    snapshot = trainer.snapshot().to_bytes()
     seconds = time.perf_counter() - start
     finished = _done(trainer)
-    timed_out = (not finished and deadline is not None and time.perf_counter() >= deadline
-                 and trainer.epoch < task.until)
+    timed_out = not finished and trainer.epoch < task.until  # only the deadline stops a rung short
     return RungResult(task.trial, task.repeat, trainer.epoch, trainer.history.to_dict(), snapshot,
                       seconds, finished, timed_out=timed_out, worker=where)
