@@ -47,5 +47,6 @@ def iris_spec(name, method="grid", **changes):
 
 def cli_env():
     """Environment for running ``python -m layerwise`` from this worktree."""
-    env = dict(os.environ, PYTHONPATH=SRC, MPLBACKEND="Agg")
+    shim = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_shim_site")  # TEMPORARY
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, shim]), MPLBACKEND="Agg")
     return env

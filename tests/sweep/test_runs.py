@@ -150,7 +150,7 @@ def test_time_limit_then_retry_failed(thread_client, tmp_path):
 def test_resume_refusals(thread_client, tmp_path):
     storage = str(tmp_path / "r.db")
     spec = iris_spec("r")
-    with pytest.raises(StorageError, match="no study named 'r'"):
+    with pytest.raises(StorageError, match="r.db does not exist; there is no study to resume"):
         sweep.run(spec, storage=storage, client=thread_client, progress=False, resume=True)
     sweep.run(spec, storage=storage, client=thread_client, progress=False)
     with pytest.raises(StorageError, match="already exists .* --resume"):

@@ -149,8 +149,8 @@ def start_local_cluster(n_workers=None, *, processes=True):
 def _connect(scheduler):
     from distributed import Client
 
-    try:
-        return Client(scheduler, timeout="10s")
+    try:  # the timeout is Dask's own setting, distributed.comm.timeouts.connect
+        return Client(scheduler)
     except (OSError, TimeoutError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StorageError(f"cannot reach the Dask scheduler at {scheduler}: {message}") from None
@@ -506,6 +506,10 @@ def run(spec, storage=None, client=None, *, workers=None, scheduler=None, resume
                 own_client.close()
             if own_cluster is not None:
                 own_cluster.close()
+            # closing the connections folds SQLite's write-ahead log into the file,
+            # so the .db is complete on its own (to copy, or to open elsewhere)
+            rdb.remove_session()
+            rdb.engine.dispose()
     result = summarize(study, url, store.folder)
     result.seconds, result.startup_seconds = seconds, startup
     result.coordinator_seconds, result.compute_seconds = coordinator.coordinator_seconds, coordinator.compute_seconds

@@ -117,6 +117,22 @@ def _check_writable(path):
         raise StorageError(f"cannot write {path} ({exc})") from None
 
 
+class _WALConnection(sqlite3.Connection):
+    """An SQLite connection in write-ahead-log mode with ``synchronous=NORMAL``.
+
+    The default rollback journal syncs the disk at every commit (about 20 ms
+    on an ordinary disk, several per rung). In WAL mode with NORMAL syncing a
+    commit survives any crash of the process; only a power cut can undo the
+    last commits, and it never corrupts the file (see sqlite.org/wal.html).
+    The checkpoint-before-report order keeps the study consistent either way.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA journal_mode=WAL")
+        self.execute("PRAGMA synchronous=NORMAL")
+
+
 def open_storage(url, *, writable=True, must_exist=False):
     """An Optuna RDB storage for ``url``, with SQLite files checked first.
 
@@ -140,8 +156,9 @@ def open_storage(url, *, writable=True, must_exist=False):
             _check_writable(path)
         if not writable:
             url = f"sqlite:///file:{os.path.abspath(path)}?mode=ro&uri=true"
+    engine_kwargs = {"connect_args": {"factory": _WALConnection}} if path is not None and writable else None
     try:
-        return optuna.storages.RDBStorage(url, skip_table_creation=not writable)
+        return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, skip_table_creation=not writable)
     except Exception as exc:  # SQLAlchemy and Optuna raise many kinds; all mean "unusable"
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StorageError(f"cannot open the storage {url}: {message}") from None
