@@ -6,8 +6,6 @@ import sys
 
 import pytest
 
-pytest.importorskip("optuna", reason="the sweep extra (optuna, dask[distributed], PyYAML) is not installed")
-
 sys.path.insert(0, os.path.dirname(__file__))
 import _training_shim  # noqa: E402  TEMPORARY until the training core lands
 

@@ -105,7 +105,7 @@ def _from_file(path, target):
                             f"{', '.join(map(str, frame.columns))}")
         y = frame[target].to_numpy()
         features = frame.drop(columns=[target])
-        bad = [c for c in features.columns if not np.issubdtype(features[c].dtype, np.number)]
+        bad = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c].dtype)]
         if bad:
             raise SpecError(f"data.path: {path}: column {bad[0]!r} is not numeric; features must be numbers")
         if features.shape[1] == 0:
