@@ -19,7 +19,7 @@ import pytest
 from optuna.trial import TrialState
 
 import layerwise.sweep as sweep
-from conftest import SRC, cli_env, iris_spec
+from conftest import cli_env, iris_spec
 from layerwise.sweep.spec import decoded_params
 from layerwise.sweep.storage import CheckpointStore
 from oracle import train_directly

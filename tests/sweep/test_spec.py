@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from conftest import cli_env
-from layerwise.sweep.spec import SpecError, load_spec, parse_spec, spec_changes
+from layerwise.sweep.spec import SpecError, load_spec, parse_spec
+from layerwise.sweep.study import spec_changes
 
 ISSUE_EXAMPLE = """\
 name: digits-grid

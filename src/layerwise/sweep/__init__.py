@@ -8,7 +8,7 @@ PyYAML).
 
 Modules: :mod:`.spec` (the spec), :mod:`.data` (loading and the fixed split),
 :mod:`.search` (Optuna sampler and pruner), :mod:`.worker` (one rung on a
-worker), :mod:`.coordinator` (the loop that records everything),
+worker), :mod:`.coordinator` (the loop that records everything), :mod:`.study` (``run``: open the study, resume checks), :mod:`.cluster` (Dask),
 :mod:`.storage` (study storage and checkpoints), :mod:`.progress` (the
 display), :mod:`.report` (the HTML page), :mod:`.command` (the CLI).
 """
@@ -20,8 +20,8 @@ __all__ = ["run", "write_report", "load_spec", "parse_spec", "SweepSpec", "SpecE
 
 
 def run(spec, storage=None, client=None, **options):
-    """Run a sweep; see :func:`layerwise.sweep.coordinator.run`."""
-    from .coordinator import run as _run
+    """Run a sweep; see :func:`layerwise.sweep.study.run`."""
+    from .study import run as _run
 
     return _run(spec, storage=storage, client=client, **options)
 

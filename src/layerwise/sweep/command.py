@@ -75,14 +75,14 @@ def run(args):
     if args.workers is not None and args.scheduler:
         raise CLIError("give --workers (a local cluster) or --scheduler (an existing one), not both")
     try:
-        from . import coordinator
+        from . import study
         from .spec import load_spec
     except ImportError as exc:
         raise CLIError(f"`layerwise sweep` needs {exc.name}: pip install 'layerwise[sweep]'") from None
 
     spec = load_spec(args.spec)
     try:
-        result = coordinator.run(spec, storage=args.storage, workers=args.workers, scheduler=args.scheduler,
+        result = study.run(spec, storage=args.storage, workers=args.workers, scheduler=args.scheduler,
                                  resume=args.resume, retry_failed=args.retry_failed, report=args.report)
     except KeyboardInterrupt:
         sys.stderr.write(f"layerwise sweep: interrupted; the study keeps every reported rung -- continue "

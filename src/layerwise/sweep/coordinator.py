@@ -26,9 +26,7 @@ as much. Consequences:
 
 from __future__ import annotations
 
-import logging
 import math
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -36,55 +34,12 @@ import optuna
 from optuna.trial import TrialState
 
 from ..io import save_network
-from .data import load_data
-from .progress import SweepProgress
-from .search import distributions, make_pruner, make_sampler
-from .report import write_report
-from .spec import SPEC_ATTR, SpecError, as_spec, decoded_params, encode_choice, spec_changes
-from .storage import (CheckpointStore, CoordinatorLock, StorageError, checkpoint_dir, open_storage,
-                      storage_url)
+from .search import distributions
+from .spaces import decoded_params, encode_choice
 from .worker import RungTask, build_trainer, run_rung
 
 #: Resubmissions of a rung after an infrastructure error (lost data, a cancelled task).
 INFRA_RETRIES = 3
-#: Environment of worker processes: one BLAS thread each, so workers do not oversubscribe.
-ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-                  "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
-
-
-@dataclass
-class SweepResult:
-    """The outcome of :func:`run`.
-
-    Attributes
-    ----------
-    study : optuna.Study
-    storage : str, the storage URL;  checkpoints : str, the checkpoint folder
-    best_trial : optuna.trial.FrozenTrial or None
-    best_params : dict (decoded: hidden sizes as lists);  best_value : float or None
-    n_complete, n_pruned, n_failed : int, over the whole study
-    seconds : float, wall time of the sweep (cluster start-up excluded)
-    startup_seconds : float, starting the LocalCluster (0 for a given client)
-    coordinator_seconds : float, time the coordinator spent recording (storage,
-        checkpoints, Optuna) rather than waiting for workers
-    compute_seconds : float, training time summed over all rungs
-    n_threads : int, worker threads of the cluster
-    """
-
-    study: object
-    storage: str
-    checkpoints: str
-    best_trial: object = None
-    best_params: dict | None = None
-    best_value: float | None = None
-    n_complete: int = 0
-    n_pruned: int = 0
-    n_failed: int = 0
-    seconds: float = 0.0
-    startup_seconds: float = 0.0
-    coordinator_seconds: float = 0.0
-    compute_seconds: float = 0.0
-    n_threads: int = 0
 
 
 @dataclass
@@ -121,39 +76,6 @@ def metric_value(history, key):
     if history.get("stopped_early") and best is not None and 0 <= best < len(values):
         return values[best]
     return values[-1]
-
-
-def _default_workers():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
-def start_local_cluster(n_workers=None, *, processes=True):
-    """A ``distributed.LocalCluster`` on 127.0.0.1: one single-threaded worker per core.
-
-    Returns
-    -------
-    client : distributed.Client;  cluster : distributed.LocalCluster
-    """
-    from distributed import Client, LocalCluster
-
-    n_workers = n_workers or _default_workers()
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                           host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
-                           **({"env": dict(ONE_THREAD_ENV)} if processes else {}))
-    return Client(cluster), cluster
-
-
-def _connect(scheduler):
-    from distributed import Client
-
-    try:  # the timeout is Dask's own setting, distributed.comm.timeouts.connect
-        return Client(scheduler)
-    except (OSError, TimeoutError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise StorageError(f"cannot reach the Dask scheduler at {scheduler}: {message}") from None
 
 
 class Coordinator:
@@ -404,129 +326,3 @@ class Coordinator:
                 future.cancel()
             if self.data_future is not None:
                 self.data_future.release()
-
-
-def _open_study(spec, url, *, resume):
-    storage = open_storage(url, writable=True, must_exist=resume)
-    try:
-        storage.get_study_id_from_name(spec.name)
-        exists = True
-    except KeyError:
-        exists = False
-    if exists and not resume:
-        raise StorageError(f"a study named {spec.name!r} already exists in {url}; continue it with "
-                           "--resume (or --retry-failed), or give another --storage or name")
-    if not exists and resume:
-        raise StorageError(f"there is no study named {spec.name!r} in {url} to resume")
-    sampler, pruner = make_sampler(spec), make_pruner(spec)
-    if not exists:
-        study = optuna.create_study(storage=storage, study_name=spec.name, direction=spec.direction,
-                                    sampler=sampler, pruner=pruner)
-        study.set_user_attr(SPEC_ATTR, spec.to_dict())
-        return study, storage
-    study = optuna.load_study(study_name=spec.name, storage=storage, sampler=sampler, pruner=pruner)
-    old = study.user_attrs.get(SPEC_ATTR)
-    if old is None:
-        raise StorageError(f"the study {spec.name!r} in {url} was not made by `layerwise sweep`")
-    refused = spec_changes(old, spec.to_dict())
-    if refused:
-        raise SpecError(f"the spec changed since the study began ({'; '.join(refused)}); a resumed "
-                        "sweep may only add trials or parameter values")
-    if old != spec.to_dict():
-        study.set_user_attr(SPEC_ATTR, spec.to_dict())
-    return study, storage
-
-
-def run(spec, storage=None, client=None, *, workers=None, scheduler=None, resume=False,
-        retry_failed=False, report=None, progress=None):
-    """Run (or resume) a sweep.
-
-    Parameters
-    ----------
-    spec : dict, SweepSpec, or path of a YAML/JSON spec file
-    storage : str, optional
-        Optuna RDB URL or an SQLite file name; default ``sqlite:///<name>.db``
-        in the working directory.
-    client : distributed.Client, optional
-        Run on this cluster; default a LocalCluster of ``workers`` processes
-        (one per core), or the cluster at ``scheduler``.
-    workers : int, optional, LocalCluster size
-    scheduler : str, optional, ``tcp://HOST:PORT`` of a running Dask scheduler
-    resume : bool
-        Continue an existing study: completed trials are kept, RUNNING trials
-        continue from their checkpoints, the sampler goes on.
-    retry_failed : bool
-        Implies ``resume``; failed (or timed-out) trials run again with the same parameters.
-    report : str, optional, folder for the HTML report written at the end
-    progress : bool, optional
-        Show the progress display on stderr; default when stderr is a terminal.
-
-    Returns
-    -------
-    SweepResult
-
-    Raises
-    ------
-    SpecError, StorageError (ValueErrors with one-line messages)
-        Before anything is trained.
-    KeyboardInterrupt
-        Propagated after the in-flight work is cancelled; the study stays resumable.
-    """
-    spec = as_spec(spec)
-    resume = resume or retry_failed
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the progress display says what happens
-    data = load_data(spec.data, spec.seed)
-    url = storage_url(storage, spec.name)
-    store = CheckpointStore(checkpoint_dir(url, spec.name))
-    study, rdb = _open_study(spec, url, resume=resume)
-    store.ensure()
-    own_cluster = None
-    startup = 0.0
-    with CoordinatorLock(store.folder):
-        if client is None:
-            tick = time.perf_counter()
-            client, own_cluster = (_connect(scheduler), None) if scheduler else start_local_cluster(workers)
-            startup = time.perf_counter() - tick
-            own_client = client
-        else:
-            own_client = None
-        try:
-            n_threads = sum(client.nthreads().values()) or 1
-            display = SweepProgress(spec, study, enabled=progress)
-            coordinator = Coordinator(spec, study, rdb, store, data, client, display)
-            to_ask = coordinator.enqueue(retry_failed)
-            # twice the threads: a queued rung waits on each worker while the coordinator records
-            in_flight = math.ceil(2 * n_threads / spec.repeats)
-            tick = time.perf_counter()
-            with display:
-                coordinator.drive(to_ask, in_flight)
-            seconds = time.perf_counter() - tick
-        finally:
-            if own_client is not None:
-                own_client.close()
-            if own_cluster is not None:
-                own_cluster.close()
-            # closing the connections folds SQLite's write-ahead log into the file,
-            # so the .db is complete on its own (to copy, or to open elsewhere)
-            rdb.remove_session()
-            rdb.engine.dispose()
-    result = summarize(study, url, store.folder)
-    result.seconds, result.startup_seconds = seconds, startup
-    result.coordinator_seconds, result.compute_seconds = coordinator.coordinator_seconds, coordinator.compute_seconds
-    result.n_threads = n_threads
-    if report is not None:
-        write_report(url, report, study_name=spec.name)
-    return result
-
-
-def summarize(study, url, folder):
-    """A :class:`SweepResult` of a study's current state (no timing)."""
-    trials = study.get_trials(deepcopy=False)
-    states = [t.state for t in trials]
-    result = SweepResult(study, url, folder, n_complete=states.count(TrialState.COMPLETE),
-                         n_pruned=states.count(TrialState.PRUNED), n_failed=states.count(TrialState.FAIL))
-    if result.n_complete:
-        best = study.best_trial
-        result.best_trial, result.best_value = best, best.value
-        result.best_params = decoded_params(best.params)
-    return result

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import Standardizer, one_hot
-from .spec import SpecError, builtin_task
+from .spaces import SpecError
+from .spec import builtin_task
 
 #: An integer-valued target with at most this many distinct values counts as classes (task auto).
 MAX_AUTO_CLASSES = 20

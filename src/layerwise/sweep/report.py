@@ -29,7 +29,8 @@ import optuna
 from optuna.trial import TrialState
 
 from ..plots import PALETTE
-from .spec import SPEC_ATTR, decoded_params, parse_spec
+from .spaces import decoded_params
+from .spec import SPEC_ATTR, parse_spec
 from .storage import CheckpointStore, StorageError, atomic_write_bytes, checkpoint_dir, open_storage, storage_url
 
 #: Learning curves are drawn for this many of the best trials.

@@ -41,9 +41,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import numbers
 import os
 from dataclasses import dataclass
+
+from .spaces import (MODEL_KEYS, RESERVED_TRAIN, TRAIN_ALIASES, SpecError, decoded_params, encode_choice,
+                     expect_mapping, fail, hidden_sizes, is_int, is_number, parse_space)
+
+__all__ = ["SweepSpec", "SpecError", "parse_spec", "load_spec", "as_spec", "decoded_params", "encode_choice",
+           "SPEC_ATTR", "METRICS", "DATA_SETS", "builtin_task"]
 
 METHODS = ("grid", "random", "tpe")
 #: metric name -> (history list it is read from, natural direction, task it needs)
@@ -54,173 +59,11 @@ METRICS = {
 }
 METRIC_ALIASES = {"accuracy": "val_accuracy", "cost": "val_cost", "r2": "val_r2", "val_score": "val_r2"}
 PRUNERS = ("none", "median", "successive_halving")
-MODEL_KEYS = ("hidden", "activation", "init")
-#: The estimators' names for TrainConfig fields.
-TRAIN_ALIASES = {"l2": "lambd"}
-#: TrainConfig fields the sweep sets itself.
-RESERVED_TRAIN = {
-    "seed": "use the top-level 'seed'; repeat r of each configuration trains with seed + r",
-    "validation_data": "the validation split is made once for the whole sweep (data/validation_fraction)",
-    "verbose": "the sweep shows its own progress",
-}
 TOP_KEYS = ("name", "data", "model", "train", "search", "metric", "pruning", "rung_epochs",
             "time_limit", "seed", "trials")
 #: The study's user attribute holding the spec it was made from.
 SPEC_ATTR = "layerwise_spec"
 DATA_SETS = ("digits", "breast_cancer", "wine", "iris", "diabetes", "football")
-
-
-class SpecError(ValueError):
-    """A sweep spec that cannot be run; the message names the key at fault."""
-
-
-def _fail(key, message):
-    raise SpecError(f"{key}: {message}")
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _mapping(key, value, allowed=None):
-    if not isinstance(value, dict):
-        _fail(key, f"expected a mapping; got {type(value).__name__} {value!r}")
-    if allowed is not None:
-        for k in value:
-            if k not in allowed:
-                _fail(f"{key}.{k}" if key else k,
-                      f"unknown key; expected one of {', '.join(allowed)}")
-    return value
-
-
-def _hidden(key, value):
-    if _is_int(value):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not all(_is_int(v) and v >= 1 for v in value):
-        _fail(key, f"expected a list of positive layer widths such as [64, 32]; got {value!r}")
-    return [int(v) for v in value]
-
-
-# ---------------------------------------------------------------------- parameters
-@dataclass(frozen=True)
-class ParamSpace:
-    """One searched parameter.
-
-    Attributes
-    ----------
-    name : str, as written in the spec (``"l2"``)
-    section : {"model", "train"}
-    field : str, the model key or TrainConfig field it sets (``"lambd"``)
-    kind : {"categorical", "float", "int"}
-    choices : tuple or None, the categorical values (JSON-able)
-    low, high : number or None, the range's bounds (inclusive)
-    log : bool, sample the range on a log scale
-    step : number or None, the range's grid step
-    """
-
-    name: str
-    section: str
-    field: str
-    kind: str
-    choices: tuple | None = None
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    step: float | None = None
-
-    def to_dict(self):
-        if self.kind == "categorical":
-            return {"values": list(self.choices)}
-        out = {"low": self.low, "high": self.high, "log": self.log}
-        if self.step is not None:
-            out["step"] = self.step
-        return out
-
-    def distribution(self):
-        """The Optuna distribution (list values are offered as their JSON text)."""
-        import optuna
-
-        if self.kind == "categorical":
-            return optuna.distributions.CategoricalDistribution([encode_choice(c) for c in self.choices])
-        if self.kind == "int":
-            return optuna.distributions.IntDistribution(int(self.low), int(self.high), log=self.log,
-                                                        step=int(self.step or 1))
-        return optuna.distributions.FloatDistribution(float(self.low), float(self.high), log=self.log,
-                                                      step=self.step)
-
-
-def encode_choice(value):
-    """A categorical value as Optuna stores it: lists become their JSON text."""
-    return json.dumps(value) if isinstance(value, (list, tuple)) else value
-
-
-def decode_choice(value):
-    """The inverse of :func:`encode_choice`."""
-    if isinstance(value, str) and value.startswith("["):
-        return json.loads(value)
-    return value
-
-
-def decoded_params(params):
-    """A trial's params (as Optuna stores them) as the spec writes them: hidden sizes back to lists."""
-    return {k: decode_choice(v) for k, v in params.items()}
-
-
-def _param_space(key, name, raw):
-    if name in MODEL_KEYS:
-        section, field = "model", name
-    else:
-        section, field = "train", TRAIN_ALIASES.get(name, name)
-        if field in RESERVED_TRAIN or field in ("validation_fraction", "epochs_per_rung"):
-            _fail(key, RESERVED_TRAIN.get(field, "the validation split is fixed for the whole sweep"))
-    if isinstance(raw, (list, tuple)):
-        if not raw:
-            _fail(key, "an empty list of values")
-        values = []
-        for v in raw:
-            if isinstance(v, (list, tuple)):
-                if name != "hidden":
-                    _fail(key, f"list values are for 'hidden' only; got {v!r}")
-                v = _hidden(key, v)
-            elif name == "hidden":
-                v = _hidden(key, v)
-            elif not (v is None or isinstance(v, (str, bool)) or _is_number(v)):
-                _fail(key, f"values must be numbers, strings, booleans or null; got {v!r}")
-            values.append(v)
-        encoded = [json.dumps(v) for v in values]
-        dupes = sorted({e for e in encoded if encoded.count(e) > 1})
-        if dupes:
-            _fail(key, f"repeated value {dupes[0]}")
-        return ParamSpace(name, section, field, "categorical", choices=tuple(values))
-    if isinstance(raw, dict):
-        _mapping(key, raw, ("low", "high", "log", "step"))
-        if "low" not in raw or "high" not in raw:
-            _fail(key, "a range needs both 'low' and 'high'")
-        low, high = raw["low"], raw["high"]
-        for bound in ("low", "high"):
-            if not _is_number(raw[bound]) or not math.isfinite(raw[bound]):
-                _fail(f"{key}.{bound}", f"expected a finite number; got {raw[bound]!r}")
-        if low >= high:
-            _fail(key, f"low must be below high; got low={low!r}, high={high!r}")
-        log = raw.get("log", False)
-        if not isinstance(log, bool):
-            _fail(f"{key}.log", f"expected true or false; got {log!r}")
-        if log and low <= 0:
-            _fail(f"{key}.low", f"must be > 0 on a log scale; got {low!r}")
-        step = raw.get("step")
-        if step is not None and (not _is_number(step) or step <= 0):
-            _fail(f"{key}.step", f"expected a number > 0; got {step!r}")
-        if step is not None and log:
-            _fail(f"{key}.step", "a step cannot be combined with log: true")
-        kind = "int" if _is_int(low) and _is_int(high) and (step is None or _is_int(step)) else "float"
-        if name == "hidden" and kind != "int":
-            _fail(key, "a range of hidden widths needs integer bounds")
-        return ParamSpace(name, section, field, kind, low=low, high=high, log=log, step=step)
-    _fail(key, f"expected a list of values or a range {{low, high, log}}; got {raw!r}")
 
 
 # ----------------------------------------------------------------------- the spec
@@ -321,33 +164,33 @@ def _check_train_config(key, train):
     try:
         TrainConfig.from_dict(train)
     except (TypeError, ValueError) as exc:
-        _fail(key, str(exc).splitlines()[0])
+        fail(key, str(exc).splitlines()[0])
 
 
 def _parse_data(raw):
-    data = dict(_mapping("data", raw, ("name", "path", "target", "task", "standardize",
+    data = dict(expect_mapping("data", raw, ("name", "path", "target", "task", "standardize",
                                        "validation_fraction")))
     if ("name" in data) == ("path" in data):
-        _fail("data", "give exactly one of 'name' (a built-in data set) or 'path' (a file)")
+        fail("data", "give exactly one of 'name' (a built-in data set) or 'path' (a file)")
     if "name" in data:
         if data["name"] not in DATA_SETS:
-            _fail("data.name", f"unknown data set {data['name']!r}; built-in ones are {', '.join(DATA_SETS)}")
+            fail("data.name", f"unknown data set {data['name']!r}; built-in ones are {', '.join(DATA_SETS)}")
         if "target" in data:
-            _fail("data.target", "only for data.path (a built-in data set knows its target)")
+            fail("data.target", "only for data.path (a built-in data set knows its target)")
     else:
         path = data["path"]
         if not isinstance(path, str) or not path:
-            _fail("data.path", f"expected a file name; got {path!r}")
+            fail("data.path", f"expected a file name; got {path!r}")
         lower = path.lower()
         if not lower.endswith((".csv", ".parquet", ".pq", ".npz")):
-            _fail("data.path", f"expected a .csv, .parquet or .npz file; got {path!r}")
+            fail("data.path", f"expected a .csv, .parquet or .npz file; got {path!r}")
         if not lower.endswith(".npz") and not isinstance(data.get("target"), str):
-            _fail("data.target", "a CSV or Parquet file needs the name of its target column")
+            fail("data.target", "a CSV or Parquet file needs the name of its target column")
     task = data.setdefault("task", "auto")
     if task not in ("auto", "classification", "regression"):
-        _fail("data.task", f"expected auto, classification or regression; got {task!r}")
+        fail("data.task", f"expected auto, classification or regression; got {task!r}")
     if not isinstance(data.setdefault("standardize", True), bool):
-        _fail("data.standardize", f"expected true or false; got {data['standardize']!r}")
+        fail("data.standardize", f"expected true or false; got {data['standardize']!r}")
     return data
 
 
@@ -369,57 +212,57 @@ def parse_spec(raw, *, default_name=None):
     SpecError
         Naming the key at fault.
     """
-    _mapping("", raw, TOP_KEYS)
+    expect_mapping("", raw, TOP_KEYS)
     name = raw.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
-        _fail("name", f"expected a non-empty name for the sweep; got {name!r}")
+        fail("name", f"expected a non-empty name for the sweep; got {name!r}")
     if any(c in name for c in "/\\\0") or name.startswith("."):
-        _fail("name", f"must be usable as a file name (no slashes, no leading dot); got {name!r}")
+        fail("name", f"must be usable as a file name (no slashes, no leading dot); got {name!r}")
     if "data" not in raw:
-        _fail("data", "missing; say which data to train on, e.g. {name: digits}")
+        fail("data", "missing; say which data to train on, e.g. {name: digits}")
     data = _parse_data(raw["data"])
 
-    model = dict(_mapping("model", raw.get("model", {}), MODEL_KEYS))
-    model["hidden"] = _hidden("model.hidden", model.get("hidden", [64]))
+    model = dict(expect_mapping("model", raw.get("model", {}), MODEL_KEYS))
+    model["hidden"] = hidden_sizes("model.hidden", model.get("hidden", [64]))
     from ..activations import ACTIVATIONS
     from ..initializers import INITIALIZERS
 
     hidden_activations = [a for a in ACTIVATIONS if a != "softmax"]
     model.setdefault("activation", "relu")
     if model["activation"] not in hidden_activations:
-        _fail("model.activation", f"expected one of {', '.join(hidden_activations)}; got {model['activation']!r}")
+        fail("model.activation", f"expected one of {', '.join(hidden_activations)}; got {model['activation']!r}")
     model.setdefault("init", "he")
     if model["init"] not in INITIALIZERS:
-        _fail("model.init", f"expected one of {', '.join(INITIALIZERS)}; got {model['init']!r}")
+        fail("model.init", f"expected one of {', '.join(INITIALIZERS)}; got {model['init']!r}")
 
     train = {}
-    for k, v in _mapping("train", raw.get("train", {})).items():
+    for k, v in expect_mapping("train", raw.get("train", {})).items():
         field = TRAIN_ALIASES.get(k, k)
         if field in RESERVED_TRAIN:
-            _fail(f"train.{k}", RESERVED_TRAIN[field])
+            fail(f"train.{k}", RESERVED_TRAIN[field])
         if field in train:
-            _fail(f"train.{k}", f"given twice (as {field!r} and its alias)")
+            fail(f"train.{k}", f"given twice (as {field!r} and its alias)")
         train[field] = v
     fraction = train.pop("validation_fraction", data.pop("validation_fraction", 0.2))
-    if not _is_number(fraction) or not 0 < fraction < 1:
-        _fail("train.validation_fraction", f"expected a number in (0, 1); got {fraction!r}")
+    if not is_number(fraction) or not 0 < fraction < 1:
+        fail("train.validation_fraction", f"expected a number in (0, 1); got {fraction!r}")
     data["validation_fraction"] = float(fraction)
     _check_train_config("train", train)
 
-    search = _mapping("search", raw.get("search"), ("method", "params", "repeats", "trials"))
+    search = expect_mapping("search", raw.get("search"), ("method", "params", "repeats", "trials"))
     method = search.get("method", "grid")
     if method not in METHODS:
-        _fail("search.method", f"expected one of {', '.join(METHODS)}; got {method!r}")
-    params_raw = _mapping("search.params", search.get("params"))
+        fail("search.method", f"expected one of {', '.join(METHODS)}; got {method!r}")
+    params_raw = expect_mapping("search.params", search.get("params"))
     if not params_raw:
-        _fail("search.params", "no parameters to search")
-    params = tuple(_param_space(f"search.params.{k}", k, v) for k, v in params_raw.items())
+        fail("search.params", "no parameters to search")
+    params = tuple(parse_space(f"search.params.{k}", k, v) for k, v in params_raw.items())
     fields = [(p.section, p.field) for p in params]
     for p in params:
         if fields.count((p.section, p.field)) > 1:
-            _fail(f"search.params.{p.name}", f"sets {p.field!r}, which another parameter sets too")
+            fail(f"search.params.{p.name}", f"sets {p.field!r}, which another parameter sets too")
         if p.section == "train" and p.field in train:
-            _fail(f"search.params.{p.name}", f"also fixed in train.{p.name}; give it in one place")
+            fail(f"search.params.{p.name}", f"also fixed in train.{p.name}; give it in one place")
         if p.section == "train":  # every value (grid) or both bounds (ranges) must be valid
             samples = p.choices if p.kind == "categorical" else (p.low, p.high)
             for value in samples:
@@ -428,63 +271,63 @@ def parse_spec(raw, *, default_name=None):
             allowed = hidden_activations if p.field == "activation" else INITIALIZERS
             bad = [v for v in p.choices if v not in allowed]
             if bad:
-                _fail(f"search.params.{p.name}", f"unknown value {bad[0]!r}; expected one of {', '.join(allowed)}")
+                fail(f"search.params.{p.name}", f"unknown value {bad[0]!r}; expected one of {', '.join(allowed)}")
         elif p.field != "hidden":
-            _fail(f"search.params.{p.name}", "expects a list of names")
+            fail(f"search.params.{p.name}", "expects a list of names")
     repeats = search.get("repeats", 1)
-    if not _is_int(repeats) or repeats < 1:
-        _fail("search.repeats", f"expected an integer >= 1; got {repeats!r}")
+    if not is_int(repeats) or repeats < 1:
+        fail("search.repeats", f"expected an integer >= 1; got {repeats!r}")
 
     if "trials" in raw and "trials" in search:
-        _fail("trials", "given both at the top level and in search; give it once")
+        fail("trials", "given both at the top level and in search; give it once")
     trials = search.get("trials", raw.get("trials"))
     trials_key = "search.trials" if "trials" in search else "trials"
     if method == "grid":
         ranges = [p.name for p in params if p.kind != "categorical"]
         if ranges:
-            _fail(f"search.params.{ranges[0]}", "a grid search needs a list of values, not a range")
+            fail(f"search.params.{ranges[0]}", "a grid search needs a list of values, not a range")
         size = math.prod(len(p.choices) for p in params)
         if trials is not None and trials != size:
-            _fail(trials_key, f"a grid search runs every point ({size}); leave 'trials' out")
+            fail(trials_key, f"a grid search runs every point ({size}); leave 'trials' out")
         trials = size
-    elif not _is_int(trials) or trials < 1:
-        _fail(trials_key, f"a {method} search needs 'trials', an integer >= 1; got {trials!r}")
+    elif not is_int(trials) or trials < 1:
+        fail(trials_key, f"a {method} search needs 'trials', an integer >= 1; got {trials!r}")
 
-    metric_raw = _mapping("metric", raw.get("metric", {}), ("name", "direction"))
+    metric_raw = expect_mapping("metric", raw.get("metric", {}), ("name", "direction"))
     task = data["task"] if data["task"] != "auto" or "path" in data else builtin_task(data["name"])
     default_metric = "val_r2" if task == "regression" else "val_accuracy"
     metric = METRIC_ALIASES.get(metric_raw.get("name", default_metric), metric_raw.get("name", default_metric))
     if metric not in METRICS:
-        _fail("metric.name", f"expected one of {', '.join(METRICS)}; got {metric_raw.get('name')!r}")
+        fail("metric.name", f"expected one of {', '.join(METRICS)}; got {metric_raw.get('name')!r}")
     needed = METRICS[metric][2]
     if needed is not None and task != "auto" and needed != task:
-        _fail("metric.name", f"{metric} is a {needed} metric but the data is a {task} task")
+        fail("metric.name", f"{metric} is a {needed} metric but the data is a {task} task")
     direction = metric_raw.get("direction", METRICS[metric][1])
     if direction not in ("maximize", "minimize"):
-        _fail("metric.direction", f"expected maximize or minimize; got {direction!r}")
+        fail("metric.direction", f"expected maximize or minimize; got {direction!r}")
 
-    pruning = dict(_mapping("pruning", raw.get("pruning", {"method": "none"}),
+    pruning = dict(expect_mapping("pruning", raw.get("pruning", {"method": "none"}),
                             ("method", "startup_trials", "warmup_epochs", "min_epochs", "reduction_factor")))
     pruning.setdefault("method", "none")
     if pruning["method"] not in PRUNERS:
-        _fail("pruning.method", f"expected one of {', '.join(PRUNERS)}; got {pruning['method']!r}")
+        fail("pruning.method", f"expected one of {', '.join(PRUNERS)}; got {pruning['method']!r}")
     for k in ("startup_trials", "warmup_epochs", "min_epochs", "reduction_factor"):
-        if k in pruning and (not _is_int(pruning[k]) or pruning[k] < (2 if k == "reduction_factor" else 0)):
-            _fail(f"pruning.{k}", f"expected an integer >= {2 if k == 'reduction_factor' else 0}; got {pruning[k]!r}")
+        if k in pruning and (not is_int(pruning[k]) or pruning[k] < (2 if k == "reduction_factor" else 0)):
+            fail(f"pruning.{k}", f"expected an integer >= {2 if k == 'reduction_factor' else 0}; got {pruning[k]!r}")
 
     epochs = train.get("epochs", 100)
     if "epochs" in [p.field for p in params]:
         space = next(p for p in params if p.field == "epochs")
         epochs = max(space.choices) if space.kind == "categorical" else space.high
     rung_epochs = raw.get("rung_epochs", max(1, math.ceil(epochs / 10)))
-    if not _is_int(rung_epochs) or rung_epochs < 1:
-        _fail("rung_epochs", f"expected an integer >= 1; got {rung_epochs!r}")
+    if not is_int(rung_epochs) or rung_epochs < 1:
+        fail("rung_epochs", f"expected an integer >= 1; got {rung_epochs!r}")
     time_limit = raw.get("time_limit")
-    if time_limit is not None and (not _is_number(time_limit) or not time_limit > 0):
-        _fail("time_limit", f"expected seconds > 0 per trial; got {time_limit!r}")
+    if time_limit is not None and (not is_number(time_limit) or not time_limit > 0):
+        fail("time_limit", f"expected seconds > 0 per trial; got {time_limit!r}")
     seed = raw.get("seed", 0)
-    if not _is_int(seed) or seed < 0:
-        _fail("seed", f"expected an integer >= 0; got {seed!r}")
+    if not is_int(seed) or seed < 0:
+        fail("seed", f"expected an integer >= 0; got {seed!r}")
     return SweepSpec(name=name, data=data, model=model, train=train, method=method, params=params,
                      repeats=int(repeats), trials=int(trials), metric=metric, direction=direction,
                      pruning=pruning, rung_epochs=int(rung_epochs),
@@ -541,58 +384,3 @@ def as_spec(spec):
     if isinstance(spec, (str, os.PathLike)):
         return load_spec(os.fspath(spec))
     raise TypeError(f"spec must be a dict, a SweepSpec or a file path; got {type(spec).__name__}")
-
-
-# ----------------------------------------------------------------- resume checks
-def spec_changes(old, new):
-    """What changed between two specs' dicts, and whether a study may still resume.
-
-    A resumed study may only gain trials or parameter values (a grid or
-    categorical list that keeps every old value); ``time_limit`` and
-    ``rung_epochs`` may change (a restored trainer continues bit-for-bit, so
-    where rungs end does not change results).
-
-    Parameters
-    ----------
-    old, new : dict, from :meth:`SweepSpec.to_dict`
-
-    Returns
-    -------
-    refused : list of str, the changes that forbid resuming (``"key: old -> new"``)
-    """
-    refused = []
-
-    def walk(prefix, a, b):
-        if isinstance(a, dict) and isinstance(b, dict):
-            for k in sorted(set(a) | set(b)):
-                key = f"{prefix}.{k}" if prefix else k
-                if k not in a or k not in b:
-                    refused.append(f"{key}: {'added' if k not in a else 'removed'}")
-                else:
-                    walk(key, a[k], b[k])
-        elif a != b:
-            refused.append(f"{prefix}: {json.dumps(a)} -> {json.dumps(b)}")
-
-    old, new = json.loads(json.dumps(old)), json.loads(json.dumps(new))
-    for execution_only in ("time_limit", "rung_epochs"):  # neither changes what a trial computes
-        old.pop(execution_only, None)
-        new.pop(execution_only, None)
-    old_search, new_search = old.pop("search"), new.pop("search")
-    walk("", old, new)
-    if new_search["method"] != "grid" and new_search["trials"] < old_search["trials"]:  # a grid's follows its values
-        refused.append(f"search.trials: {old_search['trials']} -> {new_search['trials']} (fewer)")
-    for k in ("method", "repeats"):
-        if old_search[k] != new_search[k]:
-            refused.append(f"search.{k}: {json.dumps(old_search[k])} -> {json.dumps(new_search[k])}")
-    old_params, new_params = old_search["params"], new_search["params"]
-    for k in sorted(set(old_params) | set(new_params)):
-        key = f"search.params.{k}"
-        if k not in old_params or k not in new_params:
-            refused.append(f"{key}: {'added' if k not in old_params else 'removed'}")
-        elif isinstance(old_params[k], list) and isinstance(new_params[k], list):
-            missing = [v for v in old_params[k] if v not in new_params[k]]
-            if missing:
-                refused.append(f"{key}: value {json.dumps(missing[0])} removed")
-        elif old_params[k] != new_params[k]:
-            refused.append(f"{key}: {json.dumps(old_params[k])} -> {json.dumps(new_params[k])}")
-    return refused
