@@ -19,7 +19,7 @@ from .gradcheck import (GradientCheckResult, dictionary_to_vector, gradient_chec
 from .initializers import initialize_parameters_deep
 from .io import ModelFileError
 from .losses import LOSSES, compute_cost
-from .network import NeuralNetwork, Network
+from .network import EarlyStopping, NeuralNetwork, Network
 from .optimizers import (Adam, GradientDescent, Momentum, Optimizer, RMSprop, get_optimizer,
                          initialize_adam, initialize_rmsprop, initialize_velocity,
                          update_parameters_with_adam, update_parameters_with_momentum,
@@ -29,7 +29,8 @@ from .propagation import (L_model_backward, L_model_forward, linear_activation_b
                           update_parameters)
 from .regularization import l2_penalty
 from .schedules import Schedule, exponential_decay, schedule_lr_decay, update_lr
-from .training import Callback, EarlyStopping, History, TrainingDivergedError
+from .training import (Callback, History, TrainConfig, Trainer, TrainerSnapshot,
+                       TrainingDivergedError)
 
 __version__ = "0.1.0"
 
@@ -37,7 +38,7 @@ __all__ = [
     "ACTIVATIONS", "LOSSES", "Adam", "Callback", "EarlyStopping", "GradientCheckResult",
     "GradientDescent", "History", "L_model_backward", "L_model_forward", "ModelFileError",
     "Momentum", "Network", "NeuralNetwork", "Optimizer", "RMSprop", "Schedule", "Standardizer",
-    "TrainingDivergedError", "accuracy", "as_rng", "compute_cost", "dictionary_to_vector",
+    "TrainConfig", "Trainer", "TrainerSnapshot", "TrainingDivergedError", "accuracy", "as_rng", "compute_cost", "dictionary_to_vector",
     "exponential_decay", "get_optimizer", "gradient_check", "gradient_check_1d",
     "gradients_to_vector", "initialize_adam", "initialize_parameters_deep", "initialize_rmsprop",
     "initialize_velocity", "l2_penalty", "leaky_relu", "leaky_relu_backward",

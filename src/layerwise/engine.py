@@ -41,8 +41,14 @@ from .propagation import affine, linear_gradients, output_delta
 from .regularization import add_l2_gradient, apply_dropout, dropout_mask, l2_penalty
 
 
-def _layout(layer_dims):
-    """Offsets of each W and b inside the flat parameter vector (W1, b1, W2, ...)."""
+def parameter_layout(layer_dims):
+    """Where each parameter sits in the flat vector (W1, b1, W2, ...).
+
+    Returns
+    -------
+    spans : list of (name, offset, shape)
+    size : int, the total number of parameters
+    """
     spans, offset = [], 0
     for l in range(1, len(layer_dims)):
         n, k = layer_dims[l], layer_dims[l - 1]
@@ -51,6 +57,44 @@ def _layout(layer_dims):
         spans.append((f"b{l}", offset, (n, 1)))
         offset += n
     return spans, offset
+
+
+def parameter_views(flat, layer_dims):
+    """``{"W1": ..., "b1": ..., ...}``: views of shape (n_l, n_{l-1}) and (n_l, 1) into ``flat``."""
+    spans, _ = parameter_layout(layer_dims)
+    return {k: flat[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
+
+
+def forward_output(weights, biases, activations, X, batch_size=4096):
+    """``AL`` for ``X`` without dropout: a new array, nothing shared between calls.
+
+    Re-entrant (every temporary belongs to the call), so many threads may
+    predict with one network at once; columns are taken ``batch_size`` at a time
+    to bound memory.
+
+    Parameters
+    ----------
+    weights, biases : lists of L arrays, ``W[l]`` (n_l, n_{l-1}) and ``b[l]`` (n_l, 1)
+    activations : list of L :class:`~layerwise.activations.Activation`
+    X : ndarray, shape (n_x, m), of the parameters' dtype
+
+    Returns
+    -------
+    AL : ndarray, shape (n_L, m)
+    """
+    m = X.shape[1]
+    if m <= batch_size:
+        A = X
+        for W, b, activation in zip(weights, biases, activations):
+            Z = affine(W, A, b)
+            A = activation.forward(Z, out=Z)  # in place: Z belongs to this call
+        return A
+    out = np.empty((weights[-1].shape[0], m), dtype=weights[-1].dtype)
+    for start in range(0, m, batch_size):
+        stop = min(start + batch_size, m)
+        out[:, start:stop] = forward_output(weights, biases, activations, X[:, start:stop],
+                                            batch_size)
+    return out
 
 
 class Engine:
@@ -63,6 +107,9 @@ class Engine:
     loss : str, a loss name
     dtype : numpy floating dtype
     parameters : dict, optional, initial values (copied into the flat array)
+    storage : ndarray, optional, shape (size,), of ``dtype``
+        An existing flat parameter array to train in place (a network's
+        ``flat_parameters``); by default the engine allocates its own.
     mean_in_delta : bool or None, fold ``1/m`` into the output ``dZ``; default
         (None): False for float64 (the rounding of ``L_model_backward``), True for
         float32 and narrower (one pass fewer over every ``dW`` per step)
@@ -74,7 +121,7 @@ class Engine:
     """
 
     def __init__(self, layer_dims, activations, loss, dtype=np.float64, parameters=None, *,
-                 mean_in_delta=None):
+                 mean_in_delta=None, storage=None):
         self.layer_dims = list(layer_dims)
         self.L = len(layer_dims) - 1
         self.activations = [get_activation(a) for a in activations]
@@ -86,11 +133,18 @@ class Engine:
         if mean_in_delta is None:
             mean_in_delta = self.dtype.itemsize < 8
         self.mean_in_delta = bool(mean_in_delta)
-        spans, size = _layout(self.layer_dims)
-        self.theta = np.zeros(size, dtype=self.dtype)
+        spans, size = parameter_layout(self.layer_dims)
+        if storage is None:
+            self.theta = np.zeros(size, dtype=self.dtype)
+        else:
+            if storage.shape != (size,) or storage.dtype != self.dtype or \
+                    not storage.flags.c_contiguous:
+                raise ValueError(f"storage must be a contiguous {self.dtype} array of shape "
+                                 f"({size},); got {storage.dtype} {storage.shape}")
+            self.theta = storage
         self.dtheta = np.zeros(size, dtype=self.dtype)
-        self.params = {k: self.theta[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
-        self.grads = {"d" + k: self.dtheta[o:o + n * c].reshape(n, c) for k, o, (n, c) in spans}
+        self.params = parameter_views(self.theta, self.layer_dims)
+        self.grads = {"d" + k: v for k, v in parameter_views(self.dtheta, self.layer_dims).items()}
         if parameters is not None:
             self.set_parameters(parameters)
         # Per-layer lists looked up once: a step of a tiny network costs tens of

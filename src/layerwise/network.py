@@ -13,17 +13,44 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (check_choice, check_keep_prob, check_layer_dims, check_positive_float,
-                      check_positive_int, check_X, check_XY)
-from ._rng import as_rng
+from ._checks import check_choice, check_layer_dims, check_X, check_XY
+from .activations import get_activation
 from .data import accuracy, predictions_from_output
-from .engine import Engine
+from .engine import forward_output, parameter_layout, parameter_views
 from .initializers import INITIALIZERS, initialize_parameters_deep
 from .losses import DEFAULT_LOSS, LOSS_FUNCTIONS, check_labels, compute_cost
-from .optimizers import get_optimizer
 from .propagation import L_model_backward, L_model_forward, resolve_activations
-from .schedules import get_schedule
-from .training import Callback, EarlyStopping, run_epochs
+from .schedules import Schedule
+from .training import Callback, TrainConfig, Trainer
+
+
+class EarlyStopping:
+    """Early-stopping settings for :meth:`Network.fit` (a shorthand for config fields).
+
+    Parameters
+    ----------
+    monitor : {"val_cost", "val_accuracy", "cost"}, default "val_cost"
+    patience : int >= 1, default 10, stop after this many epochs in a row without
+        an improvement of more than ``min_delta`` (Keras's meaning; it is
+        ``TrainConfig.n_iter_no_change + 1``, which counts as scikit-learn does)
+    min_delta : float, default 0 (``TrainConfig.tol``)
+    restore_best : bool, default True, put back the best epoch's parameters
+    """
+
+    def __init__(self, monitor="val_cost", patience=10, min_delta=0.0, restore_best=True):
+        # Checked here (and again by TrainConfig) so the mistake shows where it is made.
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"patience must be an integer >= 1; got {patience!r}")
+        TrainConfig(early_stopping=True, monitor=monitor, n_iter_no_change=patience - 1,
+                    tol=min_delta, restore_best=restore_best)
+        self.monitor, self.patience = monitor, patience
+        self.min_delta, self.restore_best = min_delta, restore_best
+
+    def config_fields(self):
+        """The :class:`TrainConfig` fields these settings stand for."""
+        return {"early_stopping": True, "monitor": self.monitor,
+                "n_iter_no_change": self.patience - 1, "tol": self.min_delta,
+                "restore_best": self.restore_best}
 
 
 class Network:
@@ -65,21 +92,62 @@ class Network:
         self.dtype = np.dtype(np.float64 if dtype is None else dtype)
         if not np.issubdtype(self.dtype, np.floating):
             raise TypeError(f"dtype must be a floating dtype (float32 or float64); got {self.dtype}")
-        parameters = initialize_parameters_deep(self.layer_dims, init, scale=init_scale,
-                                                rng=seed, dtype=self.dtype)
-        self._engine = Engine(self.layer_dims, self.activations, self.loss, self.dtype, parameters)
-        self._opt_cache = None
+        _, size = parameter_layout(self.layer_dims)
+        self._theta = np.zeros(size, dtype=self.dtype)
+        self._params = parameter_views(self._theta, self.layer_dims)
+        if init != "zeros" or seed is not None:
+            self.parameters = initialize_parameters_deep(self.layer_dims, init, scale=init_scale,
+                                                         rng=seed, dtype=self.dtype)
+        self._kernels = [get_activation(a) for a in self.activations]
+        self._weights = [self._params[f"W{l}"] for l in range(1, self.n_layers + 1)]
+        self._biases = [self._params[f"b{l}"] for l in range(1, self.n_layers + 1)]
         self.history_ = None
+        self.trainer_ = None
 
     # ------------------------------------------------------------------ parameters
     @property
     def parameters(self):
         """The parameters dict ``W1, b1, ..., WL, bL`` (live views: edits change the net)."""
-        return self._engine.params
+        return self._params
 
     @parameters.setter
     def parameters(self, values):
-        self._engine.set_parameters(values)
+        for key, view in self._params.items():
+            if key not in values:
+                raise ValueError(f"parameters has no entry {key!r}; expected {list(self._params)}")
+            value = np.asarray(values[key])
+            if value.shape != view.shape:
+                raise ValueError(f"parameter {key} has shape {value.shape}; expected {view.shape}")
+            view[...] = value
+
+    @property
+    def flat_parameters(self):
+        """All parameters as one live 1-D array (W1, b1, W2, ... in order); shape (size,)."""
+        return self._theta
+
+    @property
+    def n_parameters(self):
+        """Number of parameters (weights and biases)."""
+        return self._theta.size
+
+    def spec(self):
+        """What the network is, as JSON types: layer_dims, activations, loss, dtype, init."""
+        return {"layer_dims": list(self.layer_dims), "activations": list(self.activations),
+                "loss": self.loss, "dtype": self.dtype.name, "init": self.init}
+
+    @classmethod
+    def from_spec(cls, spec, flat_parameters=None):
+        """A network from :meth:`spec`'s dict, with ``flat_parameters`` (else zeros)."""
+        net = cls(spec["layer_dims"], spec["activations"], init="zeros", loss=spec["loss"],
+                  dtype=spec["dtype"])
+        net.init = spec.get("init", "zeros")
+        if flat_parameters is not None:
+            flat = np.asarray(flat_parameters)
+            if flat.shape != net.flat_parameters.shape:
+                raise ValueError(f"flat_parameters has shape {flat.shape}; the network has "
+                                 f"{net.flat_parameters.shape}")
+            net.flat_parameters[...] = flat
+        return net
 
     @property
     def n_layers(self):
@@ -91,10 +159,13 @@ class Network:
                 f"dtype={self.dtype.name})")
 
     # --------------------------------------------------------------- the functional pair
-    def _check_X(self, X, name="X"):
+    def check_inputs(self, X, name="X"):
+        """``X`` checked (2-D, n_x rows, finite numbers) and cast to the network's dtype."""
         return check_X(X, self.layer_dims[0], name=name).astype(self.dtype, copy=False)
 
-    def _check_XY(self, X, Y):
+    def check_data(self, X, Y):
+        """``(X, Y)`` checked against the network (shapes, finiteness, labels for the loss)
+        and cast to its dtype; ``Y`` of shape (m,) becomes (1, m)."""
         X, Y = check_XY(X, Y, self.layer_dims[0], self.layer_dims[-1])
         X, Y = X.astype(self.dtype, copy=False), Y.astype(self.dtype, copy=False)
         check_labels(Y, self.loss)
@@ -112,7 +183,7 @@ class Network:
         AL : ndarray, shape (n_L, m)
         caches : list, for :meth:`backward`
         """
-        return L_model_forward(self._check_X(X), self.parameters, self.activations,
+        return L_model_forward(self.check_inputs(X), self.parameters, self.activations,
                                keep_prob=keep_prob, rng=rng)
 
     def backward(self, AL, Y, caches, *, lambd=0.0):
@@ -145,7 +216,26 @@ class Network:
         AL : ndarray, shape (n_L, m), of the network's dtype (probabilities for
             sigmoid and softmax outputs)
         """
-        return self._engine.predict_output(self._check_X(X))
+        return self.forward_output(self.check_inputs(X))
+
+    def forward_output(self, X):
+        """``AL`` for ``X`` that is already checked (2-D, ``n_x`` rows, the network's dtype).
+
+        The low-level call behind :meth:`predict_proba`: no checks, no dropout,
+        a new array. Safe to call from many threads at once: nothing is shared
+        between calls but the (read-only) parameters.
+        """
+        return forward_output(self._weights, self._biases, self._kernels, X)
+
+    def output_metrics(self, AL, Y):
+        """``{"cost", "accuracy"}`` of outputs ``AL`` against checked targets ``Y``
+        (accuracy None for regression outputs; cost without the L2 term)."""
+        result = {"cost": compute_cost(AL, Y, self.loss)}
+        if self.activations[-1] in ("sigmoid", "softmax"):
+            result["accuracy"] = accuracy(predictions_from_output(AL, self.activations[-1]), Y)
+        else:
+            result["accuracy"] = None
+        return result
 
     def predict(self, X):
         """Predictions, shape (1, m) for one output or softmax, else (n_L, m).
@@ -168,53 +258,38 @@ class Network:
         dict with ``"cost"`` (mean loss, no L2 term) and ``"accuracy"``
         (None for regression outputs).
         """
-        return self._evaluate_checked(*self._check_XY(X, Y))
-
-    def _evaluate_checked(self, X, Y):
-        # evaluate() without the input checks, for data fit() has checked once
-        # already (validation data, evaluated after every epoch).
-        AL = self._engine.predict_output(X)
-        result = {"cost": compute_cost(AL, Y, self.loss)}
-        if self.activations[-1] in ("sigmoid", "softmax"):
-            result["accuracy"] = accuracy(predictions_from_output(AL, self.activations[-1]), Y)
-        else:
-            result["accuracy"] = None
-        return result
+        X, Y = self.check_data(X, Y)
+        return self.output_metrics(self.forward_output(X), Y)
 
     # --------------------------------------------------------------------- training
-    def _optimizer_state(self, optimizer):
-        # Keep optimizer state across fit() calls with the same optimizer object,
-        # so a second fit continues (as partial_fit does in scikit-learn).
-        if self._opt_cache is None or self._opt_cache[0] is not optimizer:
-            self._opt_cache = (optimizer, optimizer.init(self._engine.flat_params))
-        return self._opt_cache[1]
-
-    def fit(self, X, Y, *, optimizer="adam", learning_rate=None, epochs=100, batch_size=None,
-            lambd=0.0, keep_prob=1.0, lr_schedule=None, validation_data=None, callbacks=(),
-            early_stopping=None, verbose=1, rng=None, shuffle=True, sample_weight=None):
-        """Train the network in place.
+    def fit(self, X, Y, config=None, *, validation_data=None, callbacks=(), sample_weight=None,
+            rng=None, optimizer=None, early_stopping=None, lr_schedule=None, verbose=None,
+            **fields):
+        """Train the network in place with a :class:`~layerwise.training.Trainer`.
 
         Parameters
         ----------
         X : array_like, shape (n_x, m)
         Y : array_like, shape (n_y, m) (or (m,) for one output)
-        optimizer : {"adam", "gd", "momentum", "rmsprop"} or optimizer object
-        learning_rate : float > 0, optional; default the optimizer's own
-        epochs : int >= 1
-        batch_size : int >= 1 or None (full batch: plain batch gradient descent)
-        lambd : float >= 0, L2 strength
-        keep_prob : float or sequence of L-1 floats in (0, 1], inverted dropout
-        lr_schedule : None, "inverse_time", "step", "exponential", a Schedule, or
-            a callable ``(lr0, epoch) -> lr`` giving the rate after each epoch
+        config : TrainConfig, optional
+            All settings at once; keyword ``fields`` below override its values.
         validation_data : tuple (X_val, Y_val), optional
-        callbacks : sequence of :class:`Callback`
-        early_stopping : None, int patience, or :class:`EarlyStopping`
-            (an int monitors ``val_cost`` if validation data is given, else ``cost``)
-        verbose : int, 0 for silence, 1 for a progress bar with the cost
-        rng : None, int, Generator or RandomState, for shuffling and dropout
-        shuffle : bool, default True, a new column order every epoch
+        callbacks : sequence of :class:`~layerwise.training.Callback`
         sample_weight : array_like, shape (m,), optional, non-negative weights
             multiplying each example's loss
+        rng : None, int, Generator or RandomState, for shuffling, dropout and
+            the validation split (overrides ``seed``)
+        optimizer : {"adam", "gd", "momentum", "rmsprop"} or an optimizer object
+            (``lw.Adam(1e-3)``: its settings are read, the object is not changed)
+        early_stopping : None, bool, int patience, or :class:`EarlyStopping`
+            (an int monitors ``val_cost`` if validation data is given, else ``cost``)
+        lr_schedule : None, a schedule name, a :class:`~layerwise.schedules.Schedule`
+            or a callable ``(lr0, epoch) -> lr``
+        verbose : int, default 1 (a progress bar); 0 for silence
+        **fields
+            Any other :class:`~layerwise.training.TrainConfig` field:
+            ``learning_rate``, ``epochs`` (default 100), ``batch_size`` (None:
+            full batch), ``lambd``, ``keep_prob``, ``shuffle``, ``tol``, ...
 
         Returns
         -------
@@ -223,41 +298,40 @@ class Network:
         Raises
         ------
         TrainingDivergedError
-            If the cost becomes NaN or infinite; the network keeps its last
-            finite parameters and ``history_`` the epochs before.
+            If the cost, a gradient or a parameter becomes NaN or infinite; the
+            network keeps its last finite parameters and ``history_`` the epochs before.
         """
-        X, Y = self._check_XY(X, Y)
-        opt = get_optimizer(optimizer, learning_rate)
-        epochs = check_positive_int("epochs", epochs)
-        if batch_size is not None:
-            batch_size = check_positive_int("batch_size", batch_size)
-        lambd = check_positive_float("lambd", lambd, allow_zero=True)
-        keep = check_keep_prob(keep_prob, self.n_layers - 1)
-        if validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise TypeError("validation_data must be a pair (X_val, Y_val)")
-            validation_data = self._check_XY(*validation_data)
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=self.dtype).reshape(-1)
-            if sample_weight.shape[0] != X.shape[1]:
-                raise ValueError(f"sample_weight has {sample_weight.shape[0]} entries but X has "
-                                 f"{X.shape[1]} examples")
-            if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-                raise ValueError("sample_weight must be finite and non-negative")
-        callbacks = list(callbacks)
-        for cb in callbacks:
-            if not isinstance(cb, Callback) and not hasattr(cb, "on_epoch_end"):
-                raise TypeError(f"callbacks must be Callback objects; got {type(cb).__name__}")
-        if early_stopping is not None:
-            if not isinstance(early_stopping, EarlyStopping):
-                monitor = "val_cost" if validation_data is not None else "cost"
-                early_stopping = EarlyStopping(monitor, patience=early_stopping)
-            callbacks.append(early_stopping)
-        return run_epochs(self, X, Y, optimizer=opt, learning_rate0=opt.learning_rate, epochs=epochs,
-                          batch_size=batch_size, lambd=lambd, keep_prob=keep,
-                          schedule=get_schedule(lr_schedule), validation_data=validation_data,
-                          callbacks=callbacks, verbose=verbose, rng=as_rng(rng), shuffle=shuffle,
-                          sample_weight=sample_weight)
+        values = {} if config is None else config.as_fields()
+        if optimizer is not None and not isinstance(optimizer, str):
+            values.update(TrainConfig.from_optimizer(optimizer).to_dict())
+        elif optimizer is not None:
+            values["optimizer"] = optimizer
+        if isinstance(lr_schedule, Schedule):
+            values.update(lr_schedule=lr_schedule.kind, decay_rate=lr_schedule.decay_rate,
+                          time_interval=lr_schedule.time_interval)
+        elif lr_schedule is not None:
+            values["lr_schedule"] = lr_schedule
+        if isinstance(early_stopping, EarlyStopping):
+            values.update(early_stopping.config_fields())
+        elif isinstance(early_stopping, bool):
+            values["early_stopping"] = early_stopping
+        elif early_stopping is not None:
+            values.update(EarlyStopping(patience=early_stopping).config_fields())
+            values.pop("monitor")  # automatic: val_cost with validation data, else cost
+        if verbose is not None:
+            values["verbose"] = verbose
+        elif config is None:
+            values["verbose"] = 1
+        values.update(fields)
+        config = TrainConfig.from_dict(values)
+        trainer = Trainer(self, config, X, Y, validation_data=validation_data,
+                          sample_weight=sample_weight, callbacks=callbacks, rng=rng)
+        self.trainer_ = trainer
+        self.history_ = trainer.history
+        try:
+            return trainer.run()
+        finally:
+            self.history_ = trainer.history
 
     # -------------------------------------------------- the notes' NeuralNetwork class
     def feedforward(self, X):
@@ -266,7 +340,7 @@ class Network:
 
     def backpropagation(self, X, Y):
         """The notes' name: forward then backward on ``(X, Y)``; returns the grads dict."""
-        X, Y = self._check_XY(X, Y)
+        X, Y = self.check_data(X, Y)
         AL, caches = self.forward(X)
         return self.backward(AL, Y, caches)
 

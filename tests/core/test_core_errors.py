@@ -258,10 +258,12 @@ def test_diverging_fit_raises_names_the_epoch_and_keeps_finite_parameters():
     net = lw.Network([2, 16, 1], ["relu", "linear"], seed=0)
     with pytest.raises(lw.TrainingDivergedError, match=r"epoch \d+.*smaller learning_rate") as info:
         net.fit(Xr, Yr, optimizer="gd", learning_rate=10.0, epochs=200, verbose=0)
-    epoch = int(str(info.value).split("epoch ")[1].split(";")[0])
+    # The epoch is named as the progress bar counts it, from 1: "in epoch 5 of 200".
+    epoch = int(str(info.value).split("epoch ")[1].split(" of")[0])
+    assert info.value.epoch == epoch and info.value.quantity
     history = info.value.history
     assert history is net.history_
-    assert len(history.cost) == epoch, "history holds exactly the epochs before the failing one"
+    assert len(history.cost) == epoch - 1, "history holds exactly the epochs before the failing one"
     assert all(np.isfinite(history.cost))
     for key, value in net.parameters.items():
         assert np.isfinite(value).all(), f"{key} is not finite after divergence"
@@ -274,9 +276,9 @@ class _Interrupt(lw.Callback):
         self.at_epoch = at_epoch
         self.params_at_interrupt = None
 
-    def on_epoch_end(self, network, epoch, logs):
+    def on_epoch_end(self, trainer, epoch, logs):
         if epoch == self.at_epoch:
-            self.params_at_interrupt = {k: v.copy() for k, v in network.parameters.items()}
+            self.params_at_interrupt = {k: v.copy() for k, v in trainer.network.parameters.items()}
             raise KeyboardInterrupt
 
 

@@ -103,10 +103,12 @@ def test_partial_fit_continues_and_needs_classes(blobs):
     with pytest.raises(ValueError, match="classes must be passed"):
         clf.partial_fit(X, y)
     clf.partial_fit(X[:50], y[:50], classes=[0, 1, 2])
-    state = clf._network._opt_cache
+    steps_per_call = -(-len(y) // 200)
+    assert clf._trainer_state["t"] == 1
     for _ in range(30):
         clf.partial_fit(X, y)
-    assert clf._network._opt_cache[1] is state[1], "Adam state must carry over between calls"
+    assert clf._trainer_state["t"] == 1 + 30 * steps_per_call, \
+        "Adam's step count (and moments) must carry over between calls"
     assert clf.n_iter_ == 31 and len(clf.loss_curve_) == 31
     assert clf.loss_curve_[-1] < clf.loss_curve_[1]
     with pytest.raises(ValueError, match="not in classes_"):
@@ -138,21 +140,27 @@ def test_early_stopping_restores_best_weights(blobs):
                          validation_fraction=0.25, n_iter_no_change=5, random_state=0).fit(X, y)
     assert clf.n_iter_ < 400
     assert len(clf.validation_loss_curve_) == len(clf.validation_scores_) == clf.n_iter_
-    best = int(np.argmin(clf.validation_loss_curve_))
-    assert clf.best_epoch_ == best and clf.n_iter_ == best + 1 + 5
-    assert clf.best_validation_score_ == clf.validation_scores_[best]
-    # The restored weights reproduce the best epoch's validation loss: recompute it
-    # on the same split (train_test_split with the same RandomState draws).
+    # As scikit-learn's MLP: the held-out accuracy is watched, the first best epoch
+    # is restored, and training stops once n_iter_no_change (5) is exceeded.
+    best = int(np.argmax(clf.validation_scores_))
+    assert clf.best_epoch_ == best and clf.n_iter_ == best + 1 + 5 + 1
+    assert clf.best_validation_score_ == clf.validation_scores_[best] == max(clf.validation_scores_)
+    # The restored weights reproduce the best epoch's validation loss and accuracy:
+    # recompute them on the same split (stratified, seeded from the same RandomState).
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
 
     rs = check_random_state(0)
     rs.standard_normal(2 * 32)  # the initial weights' draws come first (W1: 32x2)
     rs.standard_normal(32 * 3)
-    _, X_val, _, y_val = train_test_split(X, y, test_size=0.25, random_state=rs, stratify=y)
+    seed = rs.randint(0, 2**31 - 1)
+    _, val = train_test_split(np.arange(len(y)), test_size=int(np.ceil(0.25 * len(y))),
+                              stratify=y, random_state=seed)
+    X_val, y_val = X[np.sort(val)], y[np.sort(val)]
     p = clf.predict_proba(X_val)
     val_loss = -np.mean(np.log(p[np.arange(len(y_val)), y_val]))
     np.testing.assert_allclose(val_loss, clf.validation_loss_curve_[best], rtol=1e-8)
+    assert np.mean(p.argmax(axis=1) == y_val) == clf.validation_scores_[best]
 
 
 def test_regressor_multi_output_and_standardize():
@@ -243,7 +251,7 @@ def test_pickle_keeps_training_state(blobs):
     np.testing.assert_array_equal(twin.predict_proba(X), clf.predict_proba(X))
     # The unpickled network's parameter dict still views its flat storage.
     twin.coefs_[0][0, 0] += 1.0
-    assert twin._network._engine.theta[0] == clf._network._engine.theta[0] + 1.0
+    assert twin._network.flat_parameters[0] == clf._network.flat_parameters[0] + 1.0
     twin.coefs_[0][0, 0] -= 1.0
     clf.partial_fit(X, y)
     twin.partial_fit(X, y)

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from layerwise.lab import gradcheck, init, optimization, regularization
-from layerwise.lab.common import Context, ReseededRandom, make_engine, train_mini_batches
+from layerwise.lab.common import Context, make_network, train_mini_batches
+from layerwise.training import TrainConfig
+from layerwise.training.batches import ReseededRandom
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FOOTBALL = os.path.join(os.path.dirname(REPO), "shared", "data", "football_2d.mat")
@@ -73,9 +75,10 @@ def test_optimization_first_1000_epochs(run):
 
     X, Y = optimization.load_moons()
     params = initialize_parameters_deep([2, 5, 2, 1], "he", rng=np.random.RandomState(3))
-    engine = make_engine([2, 5, 2, 1], ["relu", "relu", "sigmoid"], params, mean_in_delta=True)
-    costs, _, _ = train_mini_batches(engine, X, Y, optimization.RUNS[run][1](), 1001, 64,
-                                     epoch_seed=lambda i: 11 + i)
+    net = make_network([2, 5, 2, 1], ["relu", "relu", "sigmoid"], params)
+    config = TrainConfig.from_optimizer(optimization.RUNS[run][1](), epochs=1001, batch_size=64,
+                                        shuffle_seed=11, mean_in_output_delta=True)
+    costs, _, _ = train_mini_batches(net, X, Y, config)
     full = {"gd": [0.7024046849828726, 0.66810064295887],
             "adam": [0.7021655222604548, 0.16784505282581155]}[run]
     np.testing.assert_allclose([costs[0], costs[10]], full, rtol=1e-12)

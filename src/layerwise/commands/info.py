@@ -42,7 +42,7 @@ def run(args):
     t.add_row("activations", ", ".join(meta["activations"]))
     t.add_row("loss", meta["loss"])
     t.add_row("dtype", meta["dtype"])
-    t.add_row("parameters", f"{net._engine.theta.size:,}")
+    t.add_row("parameters", f"{net.n_parameters:,}")
     extra = meta.get("extra") or {}
     section = meta.get("estimator")
     if section:

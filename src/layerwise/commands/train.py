@@ -13,6 +13,7 @@ import tempfile
 import time
 
 from ..cli import CLIError
+from ..training import TrainConfig, TrainingDivergedError
 from ._common import MAX_AUTO_CLASSES, choose_task, read_table
 
 
@@ -67,14 +68,10 @@ def run(args):
     """Train, save the model and its curve, print a summary; returns 0."""
     from ..estimators import DeepClassifier, DeepRegressor
     from ..estimators.model_file import save_estimator
-    from ..training import TrainingDivergedError
 
     if not args.data.lower().endswith(".npz") and not args.target:
         raise CLIError("--target COLUMN is required for a CSV file")
-    if not 0 < args.validation < 1:
-        raise CLIError(f"--validation must be a fraction in (0, 1); got {args.validation}")
-    if args.epochs < 1:
-        raise CLIError(f"--epochs must be >= 1; got {args.epochs}")
+    # --epochs, --validation, --l2 ... are checked once, by the estimator's TrainConfig.
     hidden = _sizes(args.hidden)
     acts = [a.strip() for a in args.activation.split(",")]
     activation = acts[0] if len(acts) == 1 else tuple(acts)
@@ -106,6 +103,9 @@ def run(args):
         estimator.fit(X, y)
     except TrainingDivergedError as exc:
         raise CLIError(f"training diverged: {exc}") from None
+    if estimator.interrupted_:
+        # Ctrl-C ended the fit between two updates: nothing is saved, exit 130.
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - start
     if table.feature_names is not None:
         import numpy as np
@@ -179,7 +179,8 @@ def _summary(estimator, task, table, args, seconds, png, m):
         t.add_row("classes", f"{len(classes)}: {shown}")
     t.add_row("network", " -> ".join(str(d) for d in net.layer_dims)
               + f"  ({', '.join(net.activations)}; {net.loss})")
-    lr = estimator._optimizer.learning_rate
+    lr = TrainConfig(optimizer=estimator.optimizer,
+                     learning_rate=estimator.learning_rate).resolved_learning_rate
     t.add_row("optimizer", f"{args.optimizer}, learning rate {lr:g}, batch {args.batch_size}")
     stopped = "  (early stop)" if estimator.n_iter_ < args.epochs else ""
     t.add_row("epochs run", f"{estimator.n_iter_} of {args.epochs}{stopped}")

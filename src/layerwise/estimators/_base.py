@@ -8,29 +8,26 @@ one sample per column, so every call into it transposes.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
-from .._checks import check_choice, check_keep_prob, check_positive_float, check_positive_int
+from .._checks import check_choice, check_positive_int
 from ..activations import ACTIVATIONS
 from ..initializers import INITIALIZERS
-from ..optimizers import get_optimizer
-from ..schedules import Schedule
-from ..training import Callback, EarlyStopping
+from ..network import Network
+from ..training import TrainConfig, Trainer, TrainingDivergedError
 
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
-OPTIMIZER_NAMES = ("gd", "momentum", "rmsprop", "adam")
 
+#: The estimators' names for TrainConfig fields (the others are spelled alike).
+CONFIG_ALIASES = {"l2": "lambd"}
 
-class _ValidationScores(Callback):
-    """Records a score (accuracy or R²) on the held-out split after each epoch."""
-
-    def __init__(self, score):
-        self.score, self.scores = score, []
-
-    def on_epoch_end(self, network, epoch, logs):
-        self.scores.append(float(self.score(network)))
-        return False
+#: What the estimators set while fitting; removed again when a first fit fails.
+FITTED_ATTRIBUTES = ("_network", "_trainer_state", "loss_curve_", "validation_loss_curve_",
+                     "validation_scores_", "n_iter_", "best_validation_score_", "best_epoch_",
+                     "interrupted_", "input_mean_", "input_scale_", "target_mean_",
+                     "target_scale_")
 
 
 class DeepEstimatorMixin:
@@ -38,8 +35,8 @@ class DeepEstimatorMixin:
     implement ``_encode_targets``, ``_validation_score`` and ``_kind``."""
 
     # ------------------------------------------------------------------ parameters
-    def _check_params(self):
-        """Validate the constructor arguments (never in ``__init__``, as scikit-learn asks)."""
+    def _network_layers(self):
+        """Hidden sizes and activations, checked (never in ``__init__``, as scikit-learn asks)."""
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
             sizes = (sizes,)
@@ -55,99 +52,102 @@ class DeepEstimatorMixin:
                                  "hidden layers; give one name or one per hidden layer")
             acts = [check_choice("activation", a, HIDDEN_ACTIVATIONS) for a in acts]
         check_choice("init", self.init, INITIALIZERS)
-        if isinstance(self.optimizer, str):
-            check_choice("optimizer", self.optimizer, OPTIMIZER_NAMES)
-        if self.learning_rate is not None:
-            check_positive_float("learning_rate", self.learning_rate)
-        if isinstance(self.lr_schedule, str):
-            check_choice("lr_schedule", self.lr_schedule, Schedule.KINDS)
-        elif self.lr_schedule is not None and not callable(self.lr_schedule):
-            raise TypeError(f"lr_schedule must be None, a name or a callable; got {self.lr_schedule!r}")
-        if not (self.batch_size in (None, "auto")):
-            check_positive_int("batch_size", self.batch_size)
-        check_positive_int("epochs", self.epochs)
-        check_positive_float("l2", self.l2, allow_zero=True)
-        check_keep_prob(self.keep_prob, len(sizes))
-        if not isinstance(self.validation_fraction, numbers.Real) or not 0 < self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in (0, 1); got {self.validation_fraction!r}")
-        check_positive_int("n_iter_no_change", self.n_iter_no_change)
-        check_positive_float("tol", self.tol, allow_zero=True)
-        if self.dtype is not None:
-            dt = np.dtype(self.dtype)
-            if dt not in (np.float32, np.float64):
-                raise ValueError(f"dtype must be None, float32 or float64; got {self.dtype!r}")
         return sizes, acts
 
-    def _batch_size_for(self, m):
-        if self.batch_size is None:
-            return None
-        if self.batch_size == "auto":
-            return min(200, m)
-        return min(int(self.batch_size), m)
+    def _train_config(self, *, epochs, early_stopping, m, lambd):
+        """The :class:`TrainConfig` of one fit: every training parameter checked in one place."""
+        validation_fraction = self.validation_fraction if early_stopping else None
+        if early_stopping:
+            # Checked here too, since the number of training rows decides "auto".
+            TrainConfig.from_aliases({"validation_fraction": validation_fraction}, {})
+            m = m - int(np.ceil(validation_fraction * m))
+        batch_size = self.batch_size
+        if batch_size == "auto":
+            batch_size = min(200, max(m, 1))
+        elif batch_size is not None:
+            batch_size = min(check_positive_int("batch_size", batch_size), max(m, 1))
+        values = {
+            "optimizer": self.optimizer, "learning_rate": self.learning_rate,
+            "lr_schedule": self.lr_schedule, "epochs": epochs, "batch_size": batch_size,
+            "shuffle": True, "l2": lambd, "keep_prob": self.keep_prob,
+            "early_stopping": bool(early_stopping), "monitor": self._monitor,
+            "n_iter_no_change": self.n_iter_no_change, "tol": self.tol,
+            "validation_fraction": validation_fraction, "dtype": self.dtype,
+            "verbose": self.verbose,
+        }
+        if early_stopping is False and self.validation_fraction is not None:
+            TrainConfig.from_aliases({"validation_fraction": self.validation_fraction}, {})
+        return TrainConfig.from_aliases(values, CONFIG_ALIASES)
 
     # --------------------------------------------------------------------- fitting
     def _fit_network(self, X, Y, sample_weight, *, first, epochs, rng, early_stopping):
-        """Build (on ``first``) and train the network on rows ``X`` and targets ``Y`` (m, n_out)."""
-        from sklearn.model_selection import train_test_split
+        """Build (on ``first``) and train the network on rows ``X`` and targets ``Y`` (m, n_out).
 
-        from ..network import Network
+        A first fit that diverges leaves the estimator unfitted; a later one
+        (``partial_fit``) raises and keeps the state from before the call.
+        """
+        from sklearn.exceptions import ConvergenceWarning
 
-        sizes, acts = self._check_params()
+        sizes, acts = self._network_layers()
+        m = X.shape[0]
+        lambd = self.l2
+        if sample_weight is not None:
+            # Weights are relative importances: rescaled to mean 1 (and the L2
+            # strength with it), so integer weights act like repeated rows.
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            total = float(sample_weight.sum())
+            if not np.isfinite(total) or total <= 0:
+                raise ValueError("sample_weight must have a positive, finite sum")
+            TrainConfig.from_aliases({"l2": lambd}, CONFIG_ALIASES)
+            lambd = float(lambd) * m / total
+            sample_weight = sample_weight * (m / total)
+        config = self._train_config(epochs=epochs, early_stopping=early_stopping, m=m,
+                                    lambd=lambd)
         if first:
+            for name in FITTED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
             dtype = np.dtype(self.dtype) if self.dtype is not None else (
                 np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64))
             self._standardize_fit(X, Y)
             dims = [X.shape[1], *sizes, Y.shape[1]]
-            self._network = Network(dims, [*acts, self._output_activation], init=self.init,
-                                    loss=self._loss, seed=rng, dtype=dtype)
-            self._optimizer = get_optimizer(self.optimizer, self.learning_rate)
+            network = Network(dims, [*acts, self._output_activation], init=self.init,
+                              loss=self._loss, seed=rng, dtype=dtype)
+            previous_state = None
+        else:
+            network = self._network
+            previous_state = self.__dict__.get("_trainer_state")
+        Xc = np.ascontiguousarray(self._scale_X(X).astype(network.dtype, copy=False).T)
+        Yc = np.ascontiguousarray(self._scale_Y(Y).astype(network.dtype, copy=False).T)
+        trainer = Trainer(network, config, Xc, Yc, sample_weight=sample_weight, rng=rng,
+                          validation_scorer=self._validation_scorer if early_stopping else None,
+                          optimizer_state=previous_state)
+        try:
+            history = trainer.run()
+        except TrainingDivergedError:
+            if first:
+                for name in FITTED_ATTRIBUTES:
+                    self.__dict__.pop(name, None)
+            raise
+        if first:
+            self._network = network
             self.loss_curve_, self.validation_loss_curve_, self.validation_scores_ = [], [], []
             self.n_iter_ = 0
             self.best_validation_score_ = None
-        net = self._network
-        X = self._scale_X(X).astype(net.dtype, copy=False)
-        Y = self._scale_Y(Y).astype(net.dtype, copy=False)
-        m = X.shape[0]
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        validation, callbacks, stopper = None, [], None
-        if early_stopping:
-            stratify = self._stratify_labels(Y) if hasattr(self, "_stratify_labels") else None
-            parts = [X, Y] + ([sample_weight] if sample_weight is not None else [])
-            split = train_test_split(*parts, test_size=self.validation_fraction,
-                                     random_state=rng, stratify=stratify)
-            X, X_val, Y, Y_val = split[:4]
-            sample_weight = split[4] if sample_weight is not None else None
-            m = X.shape[0]
-            validation = (np.ascontiguousarray(X_val.T), np.ascontiguousarray(Y_val.T))
-            recorder = _ValidationScores(lambda n: self._validation_score(n, *validation))
-            stopper = EarlyStopping("val_cost", patience=self.n_iter_no_change, min_delta=self.tol,
-                                    restore_best=True)
-            callbacks = [recorder]
-        lambd = float(self.l2)
-        if sample_weight is not None:
-            # Weights are relative importances: rescaled to mean 1 (and the L2
-            # strength with them), so integer weights act like repeated rows.
-            total = float(sample_weight.sum())
-            if not np.isfinite(total) or total <= 0:
-                raise ValueError("sample_weight must have a positive, finite sum")
-            lambd = lambd * m / total
-            sample_weight = sample_weight * (m / total)
-        history = net.fit(np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T),
-                          optimizer=self._optimizer, learning_rate=self.learning_rate,
-                          epochs=epochs, batch_size=self._batch_size_for(m), lambd=lambd,
-                          keep_prob=self.keep_prob, lr_schedule=self.lr_schedule,
-                          validation_data=validation, callbacks=callbacks,
-                          early_stopping=stopper, verbose=self.verbose, rng=rng, shuffle=True,
-                          sample_weight=sample_weight)
+        self._trainer_state = trainer.optimizer_state
         self.loss_curve_ += [float(c) for c in history.cost]
         self.n_iter_ += history.epochs
-        if validation is not None:
+        self.interrupted_ = history.interrupted
+        if early_stopping:
             self.validation_loss_curve_ += [float(c) for c in history.val_cost]
-            self.validation_scores_ += recorder.scores
+            scores = history.val_accuracy if self._monitor == "val_accuracy" else history.val_score
+            self.validation_scores_ += [float(v) for v in scores]
             if history.best_epoch is not None:
-                self.best_validation_score_ = recorder.scores[history.best_epoch]
+                self.best_validation_score_ = self.validation_scores_[history.best_epoch]
                 self.best_epoch_ = history.best_epoch
+        if history.stop_reason == "epochs" and epochs > 1 and self.tol is not None:
+            warnings.warn(f"{type(self).__name__} stopped after the maximum of {epochs} epochs "
+                          "without converging (the loss still improved by more than tol); "
+                          "raise epochs or tol", ConvergenceWarning, stacklevel=3)
         return self
 
     # ------------------------------------------------------------- normalisation
@@ -208,28 +208,18 @@ class DeepEstimatorMixin:
     # -------------------------------------------------------------------- pickling
     def __getstate__(self):
         # The network's parameter dict holds views into one flat array; pickle
-        # would copy them apart, so the network travels as plain arrays.
+        # would copy them apart, so the network travels as its spec and array.
         state = dict(super().__getstate__())  # a copy: object's may be __dict__ itself
         net = state.pop("_network", None)
         if net is not None:
-            state["_network_state"] = {
-                "layer_dims": net.layer_dims, "activations": net.activations, "loss": net.loss,
-                "dtype": net.dtype.name, "theta": net._engine.theta.copy(),
-                "opt_state": None if net._opt_cache is None else net._opt_cache[1]}
+            state["_network_state"] = {"spec": net.spec(), "theta": net.flat_parameters.copy()}
         return state
 
     def __setstate__(self, state):
         saved = state.pop("_network_state", None)
         super().__setstate__(state)
         if saved is not None:
-            from ..network import Network
-
-            net = Network(saved["layer_dims"], saved["activations"], loss=saved["loss"],
-                          dtype=saved["dtype"], init="zeros")
-            net._engine.theta[...] = saved["theta"]
-            if saved["opt_state"] is not None and "_optimizer" in self.__dict__:
-                net._opt_cache = (self._optimizer, saved["opt_state"])
-            self._network = net
+            self._network = Network.from_spec(saved["spec"], saved["theta"])
 
     # ------------------------------------------------------------------ model files
     def save(self, path):

@@ -170,16 +170,9 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         Y[np.arange(index.size), index] = 1.0
         return Y
 
-    def _stratify_labels(self, Y):
-        labels = Y[:, 0] if Y.shape[1] == 1 else np.argmax(Y, axis=1)
-        counts = np.bincount(labels.astype(np.int64))
-        # A class with a single sample cannot be stratified; split at random then.
-        return labels if counts[counts > 0].min() >= 2 else None
-
-    def _validation_score(self, network, X_val, Y_val):
-        from ..data import accuracy
-
-        return accuracy(network.predict(X_val), Y_val)
+    #: Early stopping watches the held-out accuracy, as scikit-learn's MLPClassifier does.
+    _monitor = "val_accuracy"
+    _validation_scorer = None
 
     # --------------------------------------------------------------- prediction
     def predict_proba(self, X):

@@ -140,7 +140,6 @@ def estimator_from_file_contents(path, meta, arrays):
     """Rebuild an estimator from :func:`~layerwise.io.read_model_file`'s output, checking it."""
     from sklearn.utils import check_random_state
 
-    from ..optimizers import get_optimizer
     from .classifier import DeepClassifier
     from .regressor import DeepRegressor
 
@@ -187,7 +186,6 @@ def estimator_from_file_contents(path, meta, arrays):
         estimator.validation_scores_ = [float(v) for v in section["validation_scores"]]
         estimator.best_validation_score_ = section.get("best_validation_score")
         estimator._random = check_random_state(estimator.random_state)
-        estimator._optimizer = get_optimizer(estimator.optimizer, estimator.learning_rate)
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

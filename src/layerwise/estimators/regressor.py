@@ -102,10 +102,14 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
                                  epochs=1 if partial else self.epochs, rng=self._random,
                                  early_stopping=bool(self.early_stopping) and not partial)
 
-    def _validation_score(self, network, X_val, Y_val):
+    #: Early stopping watches the held-out R², as scikit-learn's MLPRegressor does.
+    _monitor = "val_score"
+
+    @staticmethod
+    def _validation_scorer(predicted, Y_val):
+        """R² of the network's outputs ``predicted`` (n_outputs, m) against ``Y_val``."""
         from sklearn.metrics import r2_score
 
-        predicted = network.predict_proba(X_val)
         if not np.all(np.isfinite(predicted)):
             return -np.inf  # overflowing outputs (a diverging fit) explain nothing
         # Columns are samples inside the network; r2_score wants rows.

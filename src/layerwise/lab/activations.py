@@ -13,8 +13,8 @@ import os
 import numpy as np
 
 from ..initializers import initialize_parameters_deep
-from ..optimizers import GradientDescent
-from .common import (Result, Table, binary_accuracy, fmt, make_engine, run_record,
+from ..training import TrainConfig
+from .common import (Result, Table, binary_accuracy, fmt, make_network, run_record,
                      train_mini_batches)
 
 NAME = "activations"
@@ -51,10 +51,11 @@ def run(ctx):
     runs = {}
     for name, init in RUNS.items():
         params = initialize_parameters_deep(dims, init, rng=np.random.RandomState(5 + ctx.seed))
-        engine = make_engine(dims, [name] * len(HIDDEN) + ["sigmoid"], params)
-        costs, _, last = train_mini_batches(engine, X, Y, GradientDescent(LEARNING_RATE), epochs,
-                                            BATCH_SIZE, epoch_seed=lambda i: 1000 + ctx.seed + i,
-                                            run=name, progress=ctx.progress, cost_every=1)
+        engine = make_network(dims, [name] * len(HIDDEN) + ["sigmoid"], params)
+        config = TrainConfig(optimizer="gd", learning_rate=LEARNING_RATE, epochs=epochs,
+                             batch_size=BATCH_SIZE, shuffle_seed=1000 + ctx.seed)
+        costs, _, last = train_mini_batches(engine, X, Y, config, run=name, progress=ctx.progress,
+                                            cost_every=1)
         runs[name] = run_record(costs=costs, cost_every=1, final_cost=last,
                                 train_accuracy=binary_accuracy(engine, X, Y),
                                 test_accuracy=binary_accuracy(engine, Xt, Yt),

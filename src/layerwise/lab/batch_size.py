@@ -8,13 +8,14 @@ wall-clock time spent in training (evaluation not counted).
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
 from ..initializers import initialize_parameters_deep
-from ..optimizers import GradientDescent
-from .common import Result, Table, binary_accuracy, fmt, full_cost, make_engine, run_record
+from ..network import Network
+from ..training import Callback, TrainConfig
+from .common import (Result, Table, binary_accuracy, fmt, full_cost, make_network, run_record,
+                     train)
 
 NAME = "batch-size"
 TITLE = "Batch size: batch GD vs mini-batches vs stochastic"
@@ -38,25 +39,32 @@ def load_data(seed=0):
             np.ascontiguousarray(Xt.T), yt.reshape(1, -1).astype(float))
 
 
-def train(engine, X, Y, batch_size, epochs, seed, tick):
-    """Mini-batch GD; returns costs after epochs 0..epochs (0 = before training) and times."""
-    m = X.shape[1]
-    optimizer = GradientDescent(LEARNING_RATE)
-    params, grads = engine.flat_params, engine.flat_grads
-    state = optimizer.init(params)
-    costs, seconds, spent = [full_cost(engine, X, Y)], [0.0], 0.0
-    for epoch in range(epochs):
-        start = time.perf_counter()
-        perm = np.random.RandomState(seed + epoch).permutation(m)
-        Xs, Ys = X[:, perm], Y[:, perm]
-        for k in range(0, m, batch_size):
-            engine.forward_backward(Xs[:, k:k + batch_size], Ys[:, k:k + batch_size])
-            optimizer.update(grads, state, params)
-        spent += time.perf_counter() - start
-        costs.append(full_cost(engine, X, Y))
-        seconds.append(spent)
-        tick(epoch + 1)
-    return costs, seconds
+class _FullCost(Callback):
+    """The cost of the whole training set after every epoch (off the update clock)."""
+
+    def __init__(self, X, Y):
+        self.X, self.Y, self.costs = X, Y, []
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        self.costs.append(full_cost(trainer.network, self.X, self.Y))
+        return False
+
+
+def train_run(net, X, Y, batch_size, epochs, seed, progress, run):
+    """Mini-batch GD; returns costs after epochs 0..epochs (0 = before training) and times.
+
+    The times count updates only (``History.seconds``); a one-epoch warm-up on
+    a copy of the network runs first, so that the first timed epoch does not
+    pay for NumPy's and the BLAS's first calls.
+    """
+    config = TrainConfig(optimizer="gd", learning_rate=LEARNING_RATE, epochs=epochs,
+                         batch_size=batch_size, shuffle_seed=seed)
+    warm_up = Network.from_spec(net.spec(), net.flat_parameters)
+    train(warm_up, X, Y, config.replace(epochs=1))
+    recorder = _FullCost(X, Y)
+    initial = full_cost(net, X, Y)
+    history = train(net, X, Y, config, run=run, progress=progress, callbacks=[recorder]).history
+    return [initial, *recorder.costs], [0.0, *np.cumsum(history.seconds).tolist()]
 
 
 def run(ctx):
@@ -67,10 +75,9 @@ def run(ctx):
     for name, batch_size in RUNS.items():
         params = initialize_parameters_deep(LAYER_DIMS, "he",
                                             rng=np.random.RandomState(7 + ctx.seed))
-        engine = make_engine(LAYER_DIMS, ACTIVATIONS, params)
-        ctx.progress(name, 0, epochs)
-        costs, seconds = train(engine, X, Y, batch_size, epochs, 2000 + ctx.seed,
-                               lambda e, n=name: ctx.progress(n, e, epochs))
+        engine = make_network(LAYER_DIMS, ACTIVATIONS, params)
+        costs, seconds = train_run(engine, X, Y, batch_size, epochs, 2000 + ctx.seed,
+                                   ctx.progress, name)
         runs[name] = run_record(costs=costs, cost_every=1, final_cost=costs[-1],
                                 train_accuracy=binary_accuracy(engine, X, Y),
                                 test_accuracy=binary_accuracy(engine, Xt, Yt),

@@ -1,10 +1,13 @@
 """What every lab experiment shares: its context, its result, the training loops.
 
 An experiment is a module with ``NAME``, ``TITLE`` and ``run(ctx) -> Result``.
-It trains with :class:`layerwise.engine.Engine` and an optimizer object (the
-course's dict-copying functions would not fit the lab's time budget), writes
-its figures into ``ctx.out_dir`` and returns numbers only -- the runner times
-it, prints its table and hands it to the report.
+It trains a :class:`~layerwise.network.Network` with the one training loop,
+:class:`~layerwise.training.Trainer` (the course's dict-copying functions would
+not fit the lab's time budget); the course's protocols are options of its
+:class:`~layerwise.training.TrainConfig` (``shuffle_seed``, ``dropout_seed``,
+``mean_in_output_delta``). It writes its figures into ``ctx.out_dir`` and
+returns numbers only -- the runner times it, prints its table and hands it to
+the report.
 
 Cost conventions (issue 3): a recorded cost is the whole objective being
 minimised -- ``1/m * loss_sum`` plus the L2 term when ``lambd > 0`` -- on the
@@ -21,8 +24,9 @@ from typing import Callable
 import numpy as np
 
 from ..data import accuracy, predictions_from_output
-from ..engine import Engine
 from ..losses import compute_cost
+from ..network import Network
+from ..training import Callback, Trainer
 
 COST_EVERY = 100
 
@@ -91,39 +95,6 @@ def _float(x):
     return x if np.isfinite(x) else None
 
 
-class ReseededRandom:
-    """A random source that starts over from ``RandomState(seed)`` whenever asked.
-
-    The course's dropout forward calls ``np.random.seed(1)`` first, so each
-    forward pass draws exactly what a fresh ``RandomState(1)`` draws. Seeding
-    a RandomState costs ~0.1 ms -- more than the rest of an iteration -- so
-    this object draws once and replays: after :meth:`restart`, its k-th
-    ``random(shape)`` call returns what a fresh ``RandomState(seed)``'s k-th
-    call would.
-    """
-
-    def __init__(self, seed):
-        self._source = np.random.RandomState(seed)
-        self._draws = []
-        self._next = 0
-
-    def restart(self):
-        """Go back to the state of a freshly seeded generator; returns self."""
-        self._next = 0
-        return self
-
-    def random(self, size):
-        """Uniform draws in [0, 1) of shape ``size`` (as ``RandomState.random``)."""
-        if self._next == len(self._draws):
-            self._draws.append(self._source.random(size))
-        draw = self._draws[self._next]
-        if draw.shape != tuple(np.atleast_1d(size)):
-            raise ValueError(f"ReseededRandom replays draws of shape {draw.shape}; "
-                             f"asked for {size}")
-        self._next += 1
-        return draw
-
-
 def run_record(*, costs=(), cost_every=COST_EVERY, final_cost=None, train_accuracy=None,
                test_accuracy=None, **extra):
     """One run's entry of results.json (extra keys are kept)."""
@@ -138,88 +109,71 @@ def run_record(*, costs=(), cost_every=COST_EVERY, final_cost=None, train_accura
     return record
 
 
-def binary_accuracy(engine, X, Y):
+def binary_accuracy(net, X, Y):
     """Fraction of columns where ``AL > 0.5`` equals the 0/1 label (the course's predict)."""
     if X is None:
         return None
-    return accuracy(predictions_from_output(engine.predict_output(X), "sigmoid"), Y)
+    return accuracy(predictions_from_output(net.forward_output(X), "sigmoid"), Y)
 
 
-def class_accuracy(engine, X, labels):
+def class_accuracy(net, X, labels):
     """Fraction of columns whose argmax output equals the integer label."""
-    return accuracy(predictions_from_output(engine.predict_output(X), "softmax"), labels)
+    return accuracy(predictions_from_output(net.forward_output(X), "softmax"), labels)
 
 
-def make_engine(layer_dims, activations, parameters, *, loss="binary_cross_entropy",
-                mean_in_delta=False):
-    """An :class:`Engine` holding a copy of ``parameters``."""
-    return Engine(layer_dims, activations, loss, parameters=parameters,
-                  mean_in_delta=mean_in_delta)
+def make_network(layer_dims, activations, parameters, *, loss="binary_cross_entropy"):
+    """A float64 :class:`Network` holding a copy of ``parameters``."""
+    net = Network(layer_dims, activations, init="zeros", loss=loss)
+    net.parameters = parameters
+    return net
 
 
-def _ticker(progress, run, total):
-    step = max(1, total // 100)
+class _Ticker(Callback):
+    """Reports a run's progress about a hundred times, whatever its length."""
 
-    def tick(done):
-        if done % step == 0 or done == total:
-            progress(run, done, total)
+    def __init__(self, progress, run, total):
+        self.progress, self.run, self.total = progress, run, total
+        self.every = max(1, total // 100)
+        progress(run, 0, total)
 
-    progress(run, 0, total)
-    return tick
+    def on_epoch_end(self, trainer, epoch, logs):
+        done = epoch + 1
+        if done % self.every == 0 or done == self.total:
+            self.progress(self.run, done, self.total)
+        return False
 
 
-def train_full_batch(engine, X, Y, optimizer, iterations, *, run="run", progress=_no_progress,
-                     cost_every=COST_EVERY, lambd=0.0, keep_prob=None, dropout_rng=None):
-    """Batch gradient descent (one update per pass over all of X).
+def train(net, X, Y, config, *, run="run", progress=_no_progress, callbacks=()):
+    """Train ``net`` on ``(X, Y)`` under ``config`` with the one loop; returns the Trainer."""
+    ticker = _Ticker(progress, run, config.epochs)
+    trainer = Trainer(net, config, X, Y, callbacks=[ticker, *callbacks], rng=0)
+    trainer.run()
+    return trainer
 
-    Parameters
-    ----------
-    engine : Engine
-    X : ndarray (n_x, m); Y : ndarray (1, m)
-    optimizer : an optimizer object (``init``/``update``)
-    iterations : int
-    lambd : float, L2 strength (cost and gradient)
-    keep_prob : list of floats or None, dropout on the hidden layers
-    dropout_rng : callable returning the random source for an iteration's
-        masks (called once per forward pass)
+
+def train_full_batch(net, X, Y, config, *, run="run", progress=_no_progress,
+                     cost_every=COST_EVERY):
+    """Batch gradient descent, the course's ``model()`` loop of the first notebooks.
+
+    One epoch of ``config`` is one iteration (``batch_size`` None: one update
+    per pass over all of X).
 
     Returns
     -------
-    costs : list of float, at iterations 0, cost_every, ...
+    costs : list of float, the objective at iterations 0, cost_every, ...
     final_cost : float, the objective after the last update
     """
-    m = X.shape[1]
-    params, grads = engine.flat_params, engine.flat_grads
-    state = optimizer.init(params)
-    tick = _ticker(progress, run, iterations)
-    costs = []
-
-    def objective():
-        rng = dropout_rng() if dropout_rng is not None else None
-        loss_sum = engine.forward_backward(X, Y, keep_prob=keep_prob, rng=rng, lambd=lambd)
-        return 1.0 / m * loss_sum + engine.l2_penalty(lambd, m)
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for i in range(iterations):
-            cost = objective()
-            if i % cost_every == 0:
-                costs.append(cost)
-            optimizer.update(grads, state, params)
-            tick(i + 1)
-        final_cost = objective()
-    return costs, final_cost
+    trainer = train(net, X, Y, config, run=run, progress=progress)
+    return trainer.history.cost[::cost_every], trainer.training_objective()
 
 
-def train_mini_batches(engine, X, Y, optimizer, epochs, batch_size, *, epoch_seed,
-                       run="run", progress=_no_progress, cost_every=COST_EVERY, schedule=None,
-                       on_epoch=None):
+def train_mini_batches(net, X, Y, config, *, run="run", progress=_no_progress,
+                       cost_every=COST_EVERY):
     """Mini-batch training, the course's ``model()`` loop of the optimisation notebook.
 
-    Epoch ``i`` (from 0) shuffles with ``RandomState(epoch_seed(i)).permutation(m)``
-    and cuts consecutive batches (the last one smaller). The epoch's cost is
-    the sum of per-example losses over its batches (each on the forward pass
-    before that batch's update) divided by m. After epoch ``i`` the learning
-    rate becomes ``schedule(lr0, i)`` when a schedule is given.
+    With ``config.shuffle_seed`` epoch ``i`` (from 0) shuffles with
+    ``RandomState(shuffle_seed + i).permutation(m)`` and cuts consecutive
+    batches (the last one smaller), as the course's ``random_mini_batches``.
 
     Returns
     -------
@@ -227,42 +181,19 @@ def train_mini_batches(engine, X, Y, optimizer, epochs, batch_size, *, epoch_see
     learning_rates : list, the rate used in each recorded epoch
     last_epoch_cost : float
     """
-    m = X.shape[1]
-    params, grads = engine.flat_params, engine.flat_grads
-    state = optimizer.init(params)
-    lr0 = optimizer.learning_rate
-    tick = _ticker(progress, run, epochs)
-    costs, rates = [], []
-    total = 0.0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for i in range(epochs):
-            rate = optimizer.learning_rate
-            perm = np.random.RandomState(epoch_seed(i)).permutation(m)
-            Xs, Ys = X[:, perm], Y[:, perm]
-            total = 0.0
-            for k in range(0, m, batch_size):
-                total += engine.forward_backward(Xs[:, k:k + batch_size], Ys[:, k:k + batch_size])
-                optimizer.update(grads, state, params)
-            if i % cost_every == 0:
-                costs.append(total / m)
-                rates.append(rate)
-            if schedule is not None:
-                optimizer.learning_rate = schedule(lr0, i)
-            if on_epoch is not None:
-                on_epoch(i, total / m)
-            tick(i + 1)
-    return costs, rates, total / m
+    history = train(net, X, Y, config, run=run, progress=progress).history
+    return history.cost[::cost_every], history.learning_rate[::cost_every], history.cost[-1]
 
 
-def full_cost(engine, X, Y):
+def full_cost(net, X, Y):
     """The mean loss over all of X at the current parameters (one forward pass, no dropout)."""
-    return compute_cost(engine.predict_output(X), Y, engine.loss.name)
+    return compute_cost(net.forward_output(X), Y, net.loss)
 
 
-def grid_predictor(engine):
+def grid_predictor(net):
     """A function ``(points (k, 2) rows) -> class per row`` for decision-boundary plots."""
     def predict(points):
-        AL = engine.predict_output(np.ascontiguousarray(points.T))
+        AL = net.forward_output(np.ascontiguousarray(points.T))
         return predictions_from_output(AL, "sigmoid" if AL.shape[0] == 1 else "softmax").ravel()
     return predict
 

@@ -14,8 +14,8 @@ import os
 import numpy as np
 
 from ..initializers import initialize_parameters_deep
-from ..optimizers import GradientDescent
-from .common import (Result, Table, binary_accuracy, fmt, grid_predictor, make_engine,
+from ..training import TrainConfig
+from .common import (Result, Table, binary_accuracy, fmt, grid_predictor, make_network,
                      run_record, train_full_batch)
 
 NAME = "init"
@@ -58,9 +58,10 @@ def run(ctx):
     for name, (method, kwargs, _) in RUNS.items():
         params = initialize_parameters_deep(LAYER_DIMS, method,
                                             rng=np.random.RandomState(3 + ctx.seed), **kwargs)
-        engine = make_engine(LAYER_DIMS, ACTIVATIONS, params, mean_in_delta=True)
-        costs, final = train_full_batch(engine, X, Y, GradientDescent(LEARNING_RATE), iterations,
-                                        run=name, progress=ctx.progress)
+        engine = make_network(LAYER_DIMS, ACTIVATIONS, params)
+        config = TrainConfig(optimizer="gd", learning_rate=LEARNING_RATE, epochs=iterations,
+                             mean_in_output_delta=True)
+        costs, final = train_full_batch(engine, X, Y, config, run=name, progress=ctx.progress)
         runs[name] = run_record(costs=costs, final_cost=final,
                                 train_accuracy=binary_accuracy(engine, X, Y),
                                 test_accuracy=binary_accuracy(engine, Xt, Yt))

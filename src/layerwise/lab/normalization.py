@@ -16,8 +16,8 @@ import numpy as np
 
 from ..data import Standardizer, train_test_split
 from ..initializers import initialize_parameters_deep
-from ..optimizers import GradientDescent
-from .common import (Result, Table, binary_accuracy, fmt, make_engine, run_record,
+from ..training import TrainConfig, TrainingDivergedError
+from .common import (Result, Table, binary_accuracy, fmt, make_network, run_record,
                      train_full_batch)
 
 NAME = "normalization"
@@ -58,11 +58,16 @@ def run(ctx):
         for lr in LEARNING_RATES:
             name = f"{kind}_lr{lr:g}"
             params = initialize_parameters_deep(dims, "he", rng=np.random.RandomState(9 + ctx.seed))
-            engine = make_engine(dims, ["relu", "relu", "sigmoid"], params)
-            costs, final = train_full_batch(engine, A, Y, GradientDescent(lr), iterations,
-                                            run=name, progress=ctx.progress,
-                                            cost_every=COST_EVERY)
-            finite = bool(np.all(np.isfinite(engine.theta)))
+            engine = make_network(dims, ["relu", "relu", "sigmoid"], params)
+            config = TrainConfig(optimizer="gd", learning_rate=lr, epochs=iterations)
+            try:
+                costs, final = train_full_batch(engine, A, Y, config, run=name,
+                                                progress=ctx.progress, cost_every=COST_EVERY)
+                finite = True
+            except TrainingDivergedError as exc:
+                # A rate too large for raw inputs: the run is a result ("diverged"),
+                # its costs up to the failing iteration kept.
+                costs, final, finite = exc.history.cost[::COST_EVERY], None, False
             runs[name] = run_record(
                 costs=costs, cost_every=COST_EVERY, final_cost=final,
                 train_accuracy=binary_accuracy(engine, A, Y) if finite else None,

@@ -16,9 +16,10 @@ import numpy as np
 
 from ..initializers import initialize_parameters_deep
 from ..optimizers import Adam, GradientDescent, Momentum
+from ..training import TrainConfig
 from ..schedules import schedule_lr_decay, update_lr
 from .common import (Result, Table, binary_accuracy, fmt, full_cost, grid_predictor,
-                     make_engine, run_record, train_mini_batches)
+                     make_network, run_record, train_mini_batches)
 
 NAME = "optimization"
 TITLE = "Optimisation: mini-batch GD vs momentum vs Adam, and learning-rate decay"
@@ -83,11 +84,12 @@ def run(ctx):
     for name, (label, factory, schedule, _) in RUNS.items():
         params = initialize_parameters_deep(LAYER_DIMS, "he",
                                             rng=np.random.RandomState(3 + ctx.seed))
-        engine = make_engine(LAYER_DIMS, ACTIVATIONS, params, mean_in_delta=True)
-        costs, rates, last = train_mini_batches(
-            engine, X, Y, factory(), epochs, BATCH_SIZE,
-            epoch_seed=lambda i: 11 + ctx.seed + i, run=name, progress=ctx.progress,
-            schedule=schedule)
+        engine = make_network(LAYER_DIMS, ACTIVATIONS, params)
+        config = TrainConfig.from_optimizer(factory(), epochs=epochs, batch_size=BATCH_SIZE,
+                                            shuffle_seed=11 + ctx.seed, lr_schedule=schedule,
+                                            mean_in_output_delta=True)
+        costs, rates, last = train_mini_batches(engine, X, Y, config, run=name,
+                                                progress=ctx.progress)
         runs[name] = run_record(costs=costs, final_cost=full_cost(engine, X, Y),
                                 train_accuracy=binary_accuracy(engine, X, Y),
                                 last_epoch_cost=last, learning_rates=rates)

@@ -17,9 +17,9 @@ import os
 import numpy as np
 
 from ..initializers import initialize_parameters_deep
-from ..optimizers import GradientDescent
-from .common import (ReseededRandom, Result, Table, binary_accuracy, fmt, grid_predictor,
-                     make_engine, run_record, train_full_batch)
+from ..training import TrainConfig
+from .common import (Result, Table, binary_accuracy, fmt, grid_predictor,
+                     make_network, run_record, train_full_batch)
 from .data import football
 
 NAME = "regularization"
@@ -60,14 +60,13 @@ def train_runs(X_train, Y_train, X_test, Y_test, iterations, *, seed=0, progress
     out = {}
     for name, spec in RUNS.items():
         params = initialize_parameters_deep(dims, "xavier", rng=np.random.RandomState(3 + seed))
-        engine = make_engine(dims, ["relu", "relu", "sigmoid"], params)
+        engine = make_network(dims, ["relu", "relu", "sigmoid"], params)
         # A fresh RandomState(1) per forward pass = the course's np.random.seed(1) per call.
-        dropout_rng = ReseededRandom(1 + seed).restart if spec["keep_prob"] else None
+        config = TrainConfig(optimizer="gd", learning_rate=LEARNING_RATE, epochs=iterations,
+                             lambd=spec["lambd"], keep_prob=spec["keep_prob"] or 1.0,
+                             dropout_seed=1 + seed if spec["keep_prob"] else None)
         kwargs = {"progress": progress} if progress else {}
-        costs, final = train_full_batch(engine, X_train, Y_train, GradientDescent(LEARNING_RATE),
-                                        iterations, run=name, lambd=spec["lambd"],
-                                        keep_prob=spec["keep_prob"], dropout_rng=dropout_rng,
-                                        **kwargs)
+        costs, final = train_full_batch(engine, X_train, Y_train, config, run=name, **kwargs)
         record = run_record(costs=costs, final_cost=final,
                             train_accuracy=binary_accuracy(engine, X_train, Y_train),
                             test_accuracy=binary_accuracy(engine, X_test, Y_test))

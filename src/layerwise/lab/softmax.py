@@ -13,8 +13,8 @@ import numpy as np
 
 from ..data import one_hot
 from ..initializers import initialize_parameters_deep
-from ..optimizers import Adam
-from .common import (Result, Table, class_accuracy, fmt, full_cost, grid_predictor, make_engine,
+from ..training import TrainConfig
+from .common import (Result, Table, class_accuracy, fmt, full_cost, grid_predictor, make_network,
                      run_record, train_mini_batches)
 
 NAME = "softmax"
@@ -49,11 +49,12 @@ def run(ctx):
     for name, dims in RUNS.items():
         params = initialize_parameters_deep(dims, "he", rng=np.random.RandomState(13 + ctx.seed))
         acts = ["relu"] * (len(dims) - 2) + ["softmax"]
-        engine = make_engine(dims, acts, params, loss="categorical_cross_entropy")
-        costs, _, last = train_mini_batches(engine, X, Y, Adam(LEARNING_RATE), epochs, BATCH_SIZE,
-                                            epoch_seed=lambda i: 3000 + ctx.seed + i, run=name,
-                                            progress=ctx.progress, cost_every=5)
-        predicted = np.argmax(engine.predict_output(Xt), axis=0)
+        engine = make_network(dims, acts, params, loss="categorical_cross_entropy")
+        config = TrainConfig(optimizer="adam", learning_rate=LEARNING_RATE, epochs=epochs,
+                             batch_size=BATCH_SIZE, shuffle_seed=3000 + ctx.seed)
+        costs, _, last = train_mini_batches(engine, X, Y, config, run=name, progress=ctx.progress,
+                                            cost_every=5)
+        predicted = np.argmax(engine.forward_output(Xt), axis=0)
         per_class = [float(np.mean(predicted[labels_t == k] == k)) for k in range(N_CLASSES)]
         runs[name] = run_record(costs=costs, cost_every=5, final_cost=full_cost(engine, X, Y),
                                 train_accuracy=class_accuracy(engine, X, labels),
