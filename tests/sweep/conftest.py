@@ -6,10 +6,7 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import _training_shim  # noqa: E402  TEMPORARY until the training core lands
-
-_training_shim.install()
+sys.path.insert(0, os.path.dirname(__file__))  # the tests' helpers (oracle.py) in subprocesses too
 
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "src"))
 
@@ -45,6 +42,4 @@ def iris_spec(name, method="grid", **changes):
 
 def cli_env():
     """Environment for running ``python -m layerwise`` from this worktree."""
-    shim = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_shim_site")  # TEMPORARY
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, shim]), MPLBACKEND="Agg")
-    return env
+    return dict(os.environ, PYTHONPATH=SRC, MPLBACKEND="Agg")

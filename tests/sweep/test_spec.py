@@ -150,5 +150,9 @@ def test_spec_changes():
     assert spec_changes(old, narrower) == ["search.params.learning_rate: value 0.1 removed"]
     other = parse_spec({**_with("search.params.learning_rate", [0.01, 0.1]), "model": {"hidden": [5]}}).to_dict()
     assert spec_changes(old, other) == ["model.hidden: [64] -> [5]"]
+    hidden = {**BASE, "search": {"method": "grid", "params": {"hidden": [[4], [8]]}}}
+    more_hidden = {**BASE, "search": {"method": "grid", "params": {"hidden": [[4], [8], [16]]}}}
+    (message,) = spec_changes(parse_spec(hidden).to_dict(), parse_spec(more_hidden).to_dict())
+    assert message.startswith("search.params.hidden: values [[16]] added, but Optuna cannot widen")
     limited = parse_spec({**_with("search.params.learning_rate", [0.01, 0.1]), "time_limit": 5}).to_dict()
     assert spec_changes(old, limited) == []

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 
 import optuna
+from distributed import KilledWorker, as_completed
 from optuna.trial import TrialState
 
 from ..io import save_network
@@ -38,7 +39,8 @@ from .search import distributions
 from .spaces import decoded_params, encode_choice
 from .worker import RungTask, build_trainer, run_rung
 
-#: Resubmissions of a rung after an infrastructure error (lost data, a cancelled task).
+#: Resubmissions of a trial's rungs after infrastructure errors (a lost result, a cancelled
+#: task, an exception out of the worker function); then the trial fails.
 INFRA_RETRIES = 3
 
 
@@ -197,10 +199,15 @@ class Coordinator:
     def _on_future(self, future):
         number, r, until = self.futures.pop(future)
         run = self.running[number]
-        if future.status != "finished":
+        try:
+            # a finished rung's result lives on its worker: if that worker dies before
+            # the result is fetched, result() raises and the rung runs again
+            result = future.result() if future.status == "finished" else None
+        except Exception:  # noqa: BLE001 - every failure to fetch means the same: run it again
+            result = None
+        if result is None:
             self._on_infra_error(run, r, until, future)
             return
-        result = future.result()
         run.in_flight -= 1
         run.results[r] = result
         self.compute_seconds += result.seconds
@@ -208,17 +215,19 @@ class Coordinator:
             self._rung_done(run)
 
     def _on_infra_error(self, run, r, until, future):
-        from distributed import KilledWorker
-
         try:
-            exc = future.exception()
-        except BaseException as cancelled:  # a cancelled future has no exception to give
+            exc = future.exception() if future.status == "error" else None
+        except Exception as cancelled:  # noqa: BLE001 - a cancelled future has no exception to give
             exc = cancelled
         run.in_flight -= 1
         run.retries += 1
         if isinstance(exc, KilledWorker) or run.retries > INFRA_RETRIES:
-            reason = ("its rung killed the workers that ran it" if isinstance(exc, KilledWorker)
-                      else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            if isinstance(exc, KilledWorker):
+                reason = "its rung killed the workers that ran it"
+            elif exc is None:
+                reason = f"its rungs were cancelled or their results lost {run.retries} times"
+            else:
+                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             if run.in_flight == 0:
                 self._fail(run, reason)
             else:  # wait for the other repeats' futures, then fail
@@ -301,8 +310,6 @@ class Coordinator:
     # ------------------------------------------------------------------ driving
     def drive(self, to_ask, in_flight):
         """Run until every trial is finished; ``in_flight`` trials are kept going at once."""
-        from distributed import as_completed
-
         self.as_completed = as_completed()
         self.data_future = self.client.scatter(self.data, broadcast=True, hash=False)
         tick = time.perf_counter()

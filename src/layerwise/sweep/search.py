@@ -97,4 +97,4 @@ def make_pruner(spec):
 
 def distributions(spec):
     """``{param name: Optuna distribution}`` of every searched parameter."""
-    return {p.name: p.distribution() for p in spec.params}
+    return {p.name: p.distribution(grid=spec.method == "grid") for p in spec.params}

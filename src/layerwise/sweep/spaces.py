@@ -98,17 +98,38 @@ class ParamSpace:
             out["step"] = self.step
         return out
 
-    def distribution(self):
-        """The Optuna distribution (list values are offered as their JSON text)."""
+    @property
+    def numeric_values(self):
+        """A categorical list of numbers only (no booleans): ``"int"``, ``"float"``, or None."""
+        if self.kind != "categorical" or not all(is_number(c) for c in self.choices):
+            return None
+        return "int" if all(is_int(c) for c in self.choices) else "float"
+
+    def distribution(self, grid=False):
+        """The Optuna distribution of this parameter.
+
+        Parameters
+        ----------
+        grid : bool
+            For a grid search, a list of numbers becomes the range it spans
+            (an Optuna ``Int``/``FloatDistribution``): its grid points are
+            enqueued with fixed values, and a range, unlike Optuna's
+            categorical distribution, may widen when a resumed sweep adds values.
+            Other lists are categorical, offered as their JSON text when they
+            hold lists (``hidden``).
+        """
         import optuna
 
+        d = optuna.distributions
+        if grid and self.numeric_values == "int":
+            return d.IntDistribution(int(min(self.choices)), int(max(self.choices)))
+        if grid and self.numeric_values == "float":
+            return d.FloatDistribution(float(min(self.choices)), float(max(self.choices)))
         if self.kind == "categorical":
-            return optuna.distributions.CategoricalDistribution([encode_choice(c) for c in self.choices])
+            return d.CategoricalDistribution([encode_choice(c) for c in self.choices])
         if self.kind == "int":
-            return optuna.distributions.IntDistribution(int(self.low), int(self.high), log=self.log,
-                                                        step=int(self.step or 1))
-        return optuna.distributions.FloatDistribution(float(self.low), float(self.high), log=self.log,
-                                                      step=self.step)
+            return d.IntDistribution(int(self.low), int(self.high), log=self.log, step=int(self.step or 1))
+        return d.FloatDistribution(float(self.low), float(self.high), log=self.log, step=self.step)
 
 
 def encode_choice(value):

@@ -62,11 +62,19 @@ class SweepResult:
     n_threads: int = 0
 
 
+def _number_kind(values):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    return "int" if all(isinstance(v, int) for v in values) else "float"
+
+
 def spec_changes(old, new):
     """What changed between two specs' dicts, and whether a study may still resume.
 
-    A resumed study may only gain trials or parameter values (a grid or
-    categorical list that keeps every old value); ``time_limit`` and
+    A resumed study may only gain trials or grid values (a grid's list of
+    numbers that keeps every old value: Optuna's categorical distributions
+    cannot change within a study, so lists of names or layer sizes are
+    fixed); ``time_limit`` and
     ``rung_epochs`` may change (a restored trainer continues bit-for-bit, so
     where rungs end does not change results).
 
@@ -109,8 +117,13 @@ def spec_changes(old, new):
             refused.append(f"{key}: {'added' if k not in old_params else 'removed'}")
         elif isinstance(old_params[k], list) and isinstance(new_params[k], list):
             missing = [v for v in old_params[k] if v not in new_params[k]]
+            added = [v for v in new_params[k] if v not in old_params[k]]
             if missing:
                 refused.append(f"{key}: value {json.dumps(missing[0])} removed")
+            elif added and not (new_search["method"] == "grid"
+                                and _number_kind(old_params[k]) == _number_kind(new_params[k]) is not None):
+                refused.append(f"{key}: values {json.dumps(added)} added, but Optuna cannot widen a "
+                               "categorical parameter of an existing study (only a grid's numbers can grow)")
         elif old_params[k] != new_params[k]:
             refused.append(f"{key}: {json.dumps(old_params[k])} -> {json.dumps(new_params[k])}")
     return refused

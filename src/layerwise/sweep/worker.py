@@ -76,11 +76,11 @@ class RungResult:
     worker: str = ""
 
 
-def r2_scorer(network, X, Y):
-    """R² of the network's predictions on (X, Y) -- columns are examples."""
+def r2_scorer(AL, Y):
+    """R² of the outputs ``AL`` against the targets ``Y`` (both (n_y, m), columns are examples)."""
     from sklearn.metrics import r2_score
 
-    return float(r2_score(Y.T, network.predict_proba(X).T))
+    return float(r2_score(Y.T, AL.T))
 
 
 _BLAS_LIMITED = False
@@ -115,8 +115,9 @@ def build_trainer(task, data):
         config = TrainConfig.from_dict({**task.config, "seed": task.seed})
         return Trainer(network, config, data.X_train, data.Y_train, validation_data=validation,
                        validation_scorer=scorer)
-    return Trainer.from_snapshot(TrainerSnapshot.from_bytes(task.snapshot), data.X_train, data.Y_train,
-                                 validation_data=validation, validation_scorer=scorer)
+    snapshot = TrainerSnapshot.from_bytes(task.snapshot)
+    return Trainer.from_snapshot(snapshot, Network.from_spec(snapshot.network_spec), data.X_train,
+                                 data.Y_train, validation_data=validation, validation_scorer=scorer)
 
 
 def _done(trainer):
