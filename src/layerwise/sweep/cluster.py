@@ -65,3 +65,17 @@ def connect(scheduler):
     except (OSError, TimeoutError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StorageError(f"cannot reach the Dask scheduler at {scheduler}: {message}") from None
+
+
+def _import_training():
+    import importlib
+
+    for name in ("layerwise.network", "layerwise.training", "layerwise.sweep.worker"):
+        importlib.import_module(name)
+
+    return os.getpid()
+
+
+def warm_up(client):
+    """Import the training code on every worker now, so that the first rungs do not pay for it."""
+    client.run(_import_training)

@@ -37,7 +37,7 @@ from optuna.trial import TrialState
 from ..io import save_network
 from .search import distributions
 from .spaces import decoded_params, encode_choice
-from .worker import RungTask, build_trainer, run_rung
+from .worker import RungResult, RungTask, build_trainer, run_rung
 
 #: Resubmissions of a trial's rungs after infrastructure errors (a lost result, a cancelled
 #: task, an exception out of the worker function); then the trial fails.
@@ -196,17 +196,13 @@ class Coordinator:
         self.as_completed.add(future)
         run.in_flight += 1
 
-    def _on_future(self, future):
+    def _on_future(self, future, result):
         number, r, until = self.futures.pop(future)
         run = self.running[number]
-        try:
-            # a finished rung's result lives on its worker: if that worker dies before
-            # the result is fetched, result() raises and the rung runs again
-            result = future.result() if future.status == "finished" else None
-        except Exception:  # noqa: BLE001 - every failure to fetch means the same: run it again
-            result = None
-        if result is None:
-            self._on_infra_error(run, r, until, future)
+        # as_completed fetched the result in the background: a RungResult, or the exception
+        # or cancellation that ended the future (a killed worker, a lost result)
+        if not isinstance(result, RungResult):
+            self._on_infra_error(run, r, until, result)
             return
         run.in_flight -= 1
         run.results[r] = result
@@ -214,11 +210,10 @@ class Coordinator:
         if run.in_flight == 0:
             self._rung_done(run)
 
-    def _on_infra_error(self, run, r, until, future):
-        try:
-            exc = future.exception() if future.status == "error" else None
-        except Exception as cancelled:  # noqa: BLE001 - a cancelled future has no exception to give
-            exc = cancelled
+    def _on_infra_error(self, run, r, until, exc):
+        if isinstance(exc, tuple) and len(exc) == 3:  # an erred future gives (type, value, traceback)
+            exc = exc[1]
+        exc = exc if isinstance(exc, BaseException) else None
         run.in_flight -= 1
         run.retries += 1
         if isinstance(exc, KilledWorker) or run.retries > INFRA_RETRIES:
@@ -310,7 +305,7 @@ class Coordinator:
     # ------------------------------------------------------------------ driving
     def drive(self, to_ask, in_flight):
         """Run until every trial is finished; ``in_flight`` trials are kept going at once."""
-        self.as_completed = as_completed()
+        self.as_completed = as_completed(with_results=True, raise_errors=False)
         self.data_future = self.client.scatter(self.data, broadcast=True, hash=False)
         tick = time.perf_counter()
         try:
@@ -320,9 +315,9 @@ class Coordinator:
                 to_ask -= 1
             self.progress.refresh(len(self.running))
             self.coordinator_seconds += time.perf_counter() - tick
-            for future in self.as_completed:
+            for future, result in self.as_completed:
                 tick = time.perf_counter()
-                self._on_future(future)
+                self._on_future(future, result)
                 while to_ask > 0 and len(self.running) < in_flight:
                     self._ask()
                     to_ask -= 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import optuna
 from optuna.trial import TrialState
 
-from .cluster import connect, start_local_cluster
+from .cluster import connect, start_local_cluster, warm_up
 from .coordinator import Coordinator
 from .data import load_data
 from .progress import SweepProgress
@@ -39,7 +39,8 @@ class SweepResult:
     best_params : dict (decoded: hidden sizes as lists);  best_value : float or None
     n_complete, n_pruned, n_failed : int, over the whole study
     seconds : float, wall time of the sweep (cluster start-up excluded)
-    startup_seconds : float, starting the LocalCluster (0 for a given client)
+    startup_seconds : float, starting the LocalCluster (if the sweep starts one) and importing
+        the training code on every worker
     coordinator_seconds : float, time the coordinator spent recording (storage,
         checkpoints, Optuna) rather than waiting for workers
     compute_seconds : float, training time summed over all rungs
@@ -206,20 +207,24 @@ def run(spec, storage=None, client=None, *, workers=None, scheduler=None, resume
     own_cluster = None
     startup = 0.0
     with CoordinatorLock(store.folder):
+        tick = time.perf_counter()
         if client is None:
-            tick = time.perf_counter()
             client, own_cluster = (connect(scheduler), None) if scheduler else start_local_cluster(workers)
-            startup = time.perf_counter() - tick
             own_client = client
         else:
             own_client = None
         try:
+            warm_up(client)
+            startup = time.perf_counter() - tick
             n_threads = sum(client.nthreads().values()) or 1
             display = SweepProgress(spec, study, enabled=progress)
             coordinator = Coordinator(spec, study, rdb, store, data, client, display)
             to_ask = coordinator.enqueue(retry_failed)
-            # twice the threads: a queued rung waits on each worker while the coordinator records
-            in_flight = math.ceil(2 * n_threads / spec.repeats)
+            # More trials in flight than threads: while the coordinator records one rung,
+            # each worker already has the next queued. TPE gets fewer, since each trial
+            # in flight is drawn without knowing the others' results.
+            depth = 2 if spec.method == "tpe" else 3
+            in_flight = math.ceil(depth * n_threads / spec.repeats)
             tick = time.perf_counter()
             with display:
                 coordinator.drive(to_ask, in_flight)
