@@ -219,7 +219,7 @@ def _load(url, study_name):
     raw = study.user_attrs.get(SPEC_ATTR)
     if raw is None:
         raise StorageError(f"the study {names[0]!r} in {url} was not made by `layerwise sweep`")
-    return study, parse_spec(raw)
+    return study, parse_spec(raw), storage
 
 
 def write_report(storage, out_dir, study_name=None):
@@ -236,7 +236,15 @@ def write_report(storage, out_dir, study_name=None):
     str, the path of ``index.html``
     """
     url = storage_url(storage, None)
-    study, spec = _load(url, study_name)
+    study, spec, rdb = _load(url, study_name)
+    try:
+        return _write(url, study, spec, out_dir)
+    finally:
+        rdb.remove_session()
+        rdb.engine.dispose()  # close the connections: no -wal/-shm files left behind
+
+
+def _write(url, study, spec, out_dir):
     store = CheckpointStore(checkpoint_dir(url, spec.name))
     trials = study.get_trials(deepcopy=False)
     complete = [t for t in trials if t.state == TrialState.COMPLETE]

@@ -154,7 +154,10 @@ def open_storage(url, *, writable=True, must_exist=False):
         _check_sqlite_file(path, must_exist=must_exist)
         if writable and os.path.exists(path):
             _check_writable(path)
-        if not writable:
+        if not writable and _read_only(path):
+            # a read-only file (or folder) can only be opened read-only; otherwise a plain
+            # connection, which the caller never writes through, lets SQLite fold its
+            # write-ahead log back into the file when it closes
             url = f"sqlite:///file:{os.path.abspath(path)}?mode=ro&uri=true"
     engine_kwargs = {"connect_args": {"factory": _WALConnection}} if path is not None and writable else None
     try:
