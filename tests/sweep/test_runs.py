@@ -15,7 +15,7 @@ from optuna.trial import TrialState
 import layerwise.sweep as sweep
 from conftest import iris_spec
 from layerwise.network import Network
-from layerwise.sweep.spec import SpecError, decoded_params
+from layerwise.sweep.spec import SpecError, decoded_params, parse_spec
 from layerwise.sweep.storage import StorageError
 from oracle import train_directly, validation_accuracy
 
@@ -165,3 +165,30 @@ def test_resume_refusals(thread_client, tmp_path):
     trials = _trials(result)
     assert len(trials) == 6 and all(t.state == TrialState.COMPLETE for t in trials)
     assert {decoded_params(t.params)["learning_rate"] for t in trials[4:]} == {0.01}
+
+
+def test_regression_r2_matches_scikit_learn(thread_client, tmp_path):
+    from sklearn.metrics import r2_score
+
+    from layerwise.sweep.data import load_data
+
+    spec = {"name": "reg", "data": {"name": "diabetes"}, "model": {"hidden": [16]},
+            "train": {"optimizer": "adam", "epochs": 20, "batch_size": 32},
+            "search": {"method": "grid", "params": {"learning_rate": [0.01, 0.03]}}, "seed": 2}
+    result = sweep.run(spec, storage=str(tmp_path / "reg.db"), client=thread_client, progress=False)
+    data = load_data(parse_spec(spec).data, 2)
+    for t in _trials(result):
+        model = Network.load(result.checkpoints + f"/trial-{t.number:05d}.lw")
+        assert t.value == pytest.approx(r2_score(data.Y_val.ravel(), model.predict_proba(data.X_val).ravel()),
+                                        abs=1e-12)
+    assert result.study.direction == optuna.study.StudyDirection.MAXIMIZE
+
+
+def test_divergence_fails_the_trial_only(thread_client, tmp_path):
+    spec = iris_spec("div")
+    spec["search"]["params"] = {"learning_rate": [0.01, 1.0e6]}
+    spec["train"]["optimizer"] = "gd"
+    result = sweep.run(spec, storage=str(tmp_path / "div.db"), client=thread_client, progress=False)
+    ok, bad = _trials(result)
+    assert ok.state == TrialState.COMPLETE and bad.state == TrialState.FAIL
+    assert bad.user_attrs["failure"].startswith("training diverged")

@@ -63,6 +63,7 @@ def test_not_an_optuna_database(tmp_path, spec_file):
     line = _cli(tmp_path, str(spec_file), "--storage", "notes.db")
     assert "notes.db is not an SQLite database" in line
     assert (tmp_path / "notes.db").read_text() == "my notes, not a database\n"  # untouched
+    assert not (tmp_path / "notes.checkpoints").exists()
     with sqlite3.connect(tmp_path / "other.db") as connection:
         connection.execute("CREATE TABLE customers (name TEXT)")
     line = _cli(tmp_path, str(spec_file), "--storage", "other.db")
@@ -112,6 +113,11 @@ def test_existing_study_and_missing_study(tmp_path, spec_file, finished_db):
     line = _cli(tmp_path, str(spec_file), "--storage", "fresh.db", "--resume")
     assert "fresh.db does not exist; there is no study to resume" in line
     assert not (tmp_path / "fresh.db").exists()
+    (tmp_path / "other.db").write_bytes(finished_db.read_bytes())
+    (tmp_path / "t.json").write_text(json.dumps(iris_spec("t")))
+    line = _cli(tmp_path, "t.json", "--storage", "other.db", "--resume")
+    assert "there is no study named 't' in sqlite:///other.db to resume" in line
+    assert not (tmp_path / "other.checkpoints").exists()  # nothing left behind
 
 
 def test_bad_cli_combinations(tmp_path, spec_file):
