@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from dataclasses import dataclass
 
@@ -130,8 +131,7 @@ def spec_changes(old, new):
     return refused
 
 
-def _open_study(spec, url, *, resume):
-    storage = open_storage(url, writable=True, must_exist=resume)
+def _open_study(spec, storage, url, *, resume):
     try:
         storage.get_study_id_from_name(spec.name)
         exists = True
@@ -147,7 +147,7 @@ def _open_study(spec, url, *, resume):
         study = optuna.create_study(storage=storage, study_name=spec.name, direction=spec.direction,
                                     sampler=sampler, pruner=pruner)
         study.set_user_attr(SPEC_ATTR, spec.to_dict())
-        return study, storage
+        return study
     study = optuna.load_study(study_name=spec.name, storage=storage, sampler=sampler, pruner=pruner)
     old = study.user_attrs.get(SPEC_ATTR)
     if old is None:
@@ -158,7 +158,7 @@ def _open_study(spec, url, *, resume):
                         "sweep may only add trials or parameter values")
     if old != spec.to_dict():
         study.set_user_attr(SPEC_ATTR, spec.to_dict())
-    return study, storage
+    return study
 
 
 def run(spec, storage=None, client=None, *, workers=None, scheduler=None, resume=False,
@@ -197,16 +197,33 @@ def run(spec, storage=None, client=None, *, workers=None, scheduler=None, resume
         Propagated after the in-flight work is cancelled; the study stays resumable.
     """
     spec = as_spec(spec)
-    resume = resume or retry_failed
+    verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the progress display says what happens
+    try:
+        return _run(spec, storage, client, workers, scheduler, resume, retry_failed, report, progress)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+
+
+def _run(spec, storage, client, workers, scheduler, resume, retry_failed, report, progress):
+    resume = resume or retry_failed
     data = load_data(spec.data, spec.seed)
     url = storage_url(storage, spec.name)
     store = CheckpointStore(checkpoint_dir(url, spec.name))
-    study, rdb = _open_study(spec, url, resume=resume)
+    rdb = open_storage(url, writable=True, must_exist=resume)
+    new_folder = not os.path.isdir(store.folder)
     store.ensure()
     own_cluster = None
     startup = 0.0
-    with CoordinatorLock(store.folder):
+    with CoordinatorLock(store.folder) as lock:
+        try:  # the lock first: a second coordinator must not even touch the study
+            study = _open_study(spec, rdb, url, resume=resume)
+        except (SpecError, StorageError):
+            if new_folder:  # leave nothing behind for a sweep that never started
+                lock.release()
+                os.unlink(lock.path)
+                os.rmdir(store.folder)
+            raise
         tick = time.perf_counter()
         if client is None:
             client, own_cluster = (connect(scheduler), None) if scheduler else start_local_cluster(workers)
