@@ -92,8 +92,8 @@ def forward_output(weights, biases, activations, X, batch_size=4096):
     out = np.empty((weights[-1].shape[0], m), dtype=weights[-1].dtype)
     for start in range(0, m, batch_size):
         stop = min(start + batch_size, m)
-        out[:, start:stop] = forward_output(weights, biases, activations, X[:, start:stop],
-                                            batch_size)
+        out[:, start:stop] = forward_output(weights, biases, activations,
+                                            np.ascontiguousarray(X[:, start:stop]), batch_size)
     return out
 
 

@@ -27,38 +27,40 @@ def _clip_probabilities(P):
     return np.clip(P, info.tiny, 1 - info.epsneg)
 
 
-def _bce_per_example(AL, Y):
+def _bce_per_example(AL, Y, clip=True):
     # Written as the course writes it, so costs match its printed digits.
-    P = _clip_probabilities(AL)
+    P = _clip_probabilities(AL) if clip else AL
     return np.multiply(-np.log(P), Y) + np.multiply(-np.log(1 - P), 1 - Y)
 
 
-def _bce_derivative(AL, Y):
-    P = _clip_probabilities(AL)
+def _bce_derivative(AL, Y, clip=True):
+    P = _clip_probabilities(AL) if clip else AL
     return -(Y / P - (1 - Y) / (1 - P))
 
 
-def _cce_per_example(AL, Y):
-    return -(Y * np.log(_clip_probabilities(AL)))
+def _cce_per_example(AL, Y, clip=True):
+    return -(Y * np.log(_clip_probabilities(AL) if clip else AL))
 
 
-def _cce_derivative(AL, Y):
-    return -(Y / _clip_probabilities(AL))
+def _cce_derivative(AL, Y, clip=True):
+    return -(Y / (_clip_probabilities(AL) if clip else AL))
 
 
-def _mse_per_example(AL, Y):
+# ``clip`` is accepted by every loss so that callers need not know which take
+# probabilities; the regression losses have nothing to clip.
+def _mse_per_example(AL, Y, clip=True):
     return np.square(AL - Y)
 
 
-def _mse_derivative(AL, Y):
+def _mse_derivative(AL, Y, clip=True):
     return 2 * (AL - Y)
 
 
-def _mae_per_example(AL, Y):
+def _mae_per_example(AL, Y, clip=True):
     return np.abs(AL - Y)
 
 
-def _mae_derivative(AL, Y):
+def _mae_derivative(AL, Y, clip=True):
     return np.sign(AL - Y)
 
 
@@ -170,7 +172,8 @@ def check_targets(Y, loss):
                          "categorical_cross_entropy (one-hot labels: layerwise.one_hot)")
 
 
-def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0.0):
+def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0.0, clip=True,
+                 validate=True, skip_nan=False):
     """Cost J: the mean loss over the m examples, plus an optional L2 penalty.
 
     Parameters
@@ -188,6 +191,15 @@ def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0
         Needed when ``lambd > 0``: the weights ``W1..WL`` to penalise.
     lambd : float, default 0
         L2 strength; adds ``lambd / (2 m) * sum_l ||W_l||_F^2`` (biases not penalised).
+    clip : bool, default True
+        Clip probabilities away from exact 0 and 1 before the logarithm. False
+        is the course's raw arithmetic: ``log(0)`` gives ``inf``.
+    validate : bool, default True
+        Refuse targets outside the loss's range (see :func:`check_targets`).
+        False accepts any real ``Y``, as the course's functions do.
+    skip_nan : bool, default False
+        Sum with ``np.nansum`` (the course's C2 costs), which drops the NaN of
+        ``0 * log(0)`` when probabilities are not clipped.
 
     Returns
     -------
@@ -202,9 +214,11 @@ def compute_cost(AL, Y, loss="binary_cross_entropy", *, parameters=None, lambd=0
     loss_fn = get_loss(loss)
     lambd = check_positive_float("lambd", lambd, allow_zero=True)
     Y = match_targets(AL, Y)
-    check_targets(Y, loss)
+    if validate:
+        check_targets(Y, loss)
     m = AL.shape[1] if AL.ndim == 2 else AL.size
-    cost = float(1.0 / m * np.sum(loss_fn.per_element(AL, Y)))
+    total = np.nansum if skip_nan else np.sum
+    cost = float(1.0 / m * total(loss_fn.per_element(AL, Y, clip=clip)))
     if lambd:
         if parameters is None:
             raise ValueError("compute_cost needs parameters when lambd > 0 (to penalise the weights)")

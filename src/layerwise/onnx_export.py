@@ -35,7 +35,7 @@ def build_onnx_model(estimator):
 
     onnx, helper, numpy_helper = _require_onnx()
     check_is_fitted(estimator)
-    net = estimator._network
+    net = estimator.network_
     dtype = net.dtype
     elem = onnx.TensorProto.FLOAT if dtype == np.float32 else onnx.TensorProto.DOUBLE
     nodes, inits = [], []

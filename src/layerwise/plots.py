@@ -31,6 +31,17 @@ def _figure(n_panels, ncols=None, panel_size=(5.2, 4.0)):
     return fig, axes
 
 
+def _spare_slot(fig, n_panels, ncols):
+    """The first empty cell of the grid as an axis without frame, or None when the grid is full."""
+    ncols = ncols or n_panels
+    nrows = int(np.ceil(n_panels / ncols))
+    if n_panels == nrows * ncols:
+        return None
+    ax = fig.add_subplot(nrows, ncols, n_panels + 1)
+    ax.axis("off")
+    return ax
+
+
 def _save(fig, path, suptitle=None):
     if suptitle:
         fig.suptitle(suptitle, fontsize=13, fontweight="bold")
@@ -49,7 +60,8 @@ def curves(path, panels, *, suptitle=None, ncols=None, panel_size=(5.6, 4.0)):
         Each with ``title``, ``xlabel``, ``ylabel``, ``series`` and optional
         ``logy``/``logx`` (bool), ``ylim``, ``hline`` (a y value drawn dashed,
         with ``hline_label``), ``xticks`` (labels for x = 0, 1, ...), ``legend`` (False
-        to leave it out), ``legend_loc``, ``legend_ncol``, ``legend_size``. A series
+        to leave it out), ``legend_loc`` (a matplotlib location, or ``"below"``:
+        under the axes, where it covers no curve), ``legend_ncol``, ``legend_size``. A series
         is a dict with ``label``, ``x``, ``y`` and
         optional ``kind`` ("line" or "scatter"), ``color``, ``style``, ``marker``,
         ``alpha``, ``linewidth``.
@@ -85,8 +97,14 @@ def curves(path, panels, *, suptitle=None, ncols=None, panel_size=(5.6, 4.0)):
         ax.grid(True, alpha=0.3)
         wants_legend = any(s.get("label") for s in panel["series"]) or panel.get("hline_label")
         if wants_legend and panel.get("legend", True):
-            ax.legend(fontsize=panel.get("legend_size", 9), loc=panel.get("legend_loc", "best"),
-                      framealpha=0.85, ncol=panel.get("legend_ncol", 1))
+            if panel.get("legend_loc") == "below":  # outside the axes: covers no curve
+                ax.legend(fontsize=panel.get("legend_size", 9), loc="upper center",
+                          bbox_to_anchor=(0.5, -0.16), frameon=False,
+                          ncol=panel.get("legend_ncol", 3))
+            else:
+                ax.legend(fontsize=panel.get("legend_size", 9),
+                          loc=panel.get("legend_loc", "best"), framealpha=0.85,
+                          ncol=panel.get("legend_ncol", 1))
     return _save(fig, path, suptitle)
 
 
@@ -136,5 +154,10 @@ def decision_boundaries(path, panels, *, suptitle=None, ncols=None, resolution=3
     n_classes = max(2, max(int(np.max(p["labels"])) + 1 for p in panels))
     handles = [Line2D([], [], marker="o", linestyle="", color=POINT_COLOURS[c],
                       label=names[c]) for c in range(n_classes)]
-    axes[-1].legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.85)
+    spare = _spare_slot(fig, len(panels), ncols)
+    if spare is not None:  # an empty cell of the grid holds the legend instead of a panel
+        spare.legend(handles=handles, loc="center", fontsize=11, title="training points",
+                     frameon=False)
+    else:
+        axes[-1].legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.85)
     return _save(fig, path, suptitle)

@@ -60,21 +60,29 @@ def linear_gradients(dZ, A_prev, W, *, dW=None, db=None, dA_prev=None, need_dA_p
     return dA_prev, dW, db
 
 
-def output_delta(AL, Y, ZL, activation, loss, out=None):
+def output_delta(AL, Y, ZL, activation, loss, out=None, *, fused=True, clip=True):
     """``dZL``, the gradient of the per-example loss with respect to ``ZL``.
 
     For sigmoid with binary cross-entropy and softmax with categorical
     cross-entropy this is ``AL - Y`` exactly (and finite when ``AL`` saturates);
     otherwise ``dAL`` from the loss goes back through the output activation.
     ``activation`` and ``loss`` are names or the Activation / Loss objects.
+
+    ``fused=False`` always takes the second way (the course's C1 notebooks:
+    ``dAL = -(Y/AL - (1-Y)/(1-AL))``, then the activation's backward from the
+    cached ``ZL``), which also holds when ``AL`` is not ``g(ZL)``; ``clip=False``
+    leaves ``AL`` unclipped in ``dAL``.
     """
     # Names or the objects themselves (the engine passes objects, saving lookups).
     loss_fn = get_loss(loss) if isinstance(loss, str) else loss
     act = get_activation(activation) if isinstance(activation, str) else activation
-    if loss_fn.paired_activation == act.name:
+    if fused and loss_fn.paired_activation == act.name:
         return np.subtract(AL, Y, out=out)
-    dAL = loss_fn.derivative(AL, Y)
-    return act.backward(dAL, ZL, AL, out=out)
+    dAL = loss_fn.derivative(AL, Y, clip=clip)
+    # Activations that differentiate from their output recompute it from ZL:
+    # the course's sigmoid_backward does, and AL need not be g(ZL) (its tests).
+    A_for_backward = act.forward(ZL) if (act.uses_output and not fused) else AL
+    return act.backward(dAL, ZL, A_for_backward, out=out)
 
 
 class ForwardCaches(list):
@@ -269,7 +277,9 @@ def linear_activation_backward(dA, cache, activation):
     return linear_backward(dZ, linear_cache)
 
 
-def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, activations=None):
+def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, activations=None,
+                     strict=True, fused_delta=True, mean_in_delta=False, keep_dZ=False,
+                     dA_after_mask=False):
     """Backward propagation through all L layers.
 
     Parameters
@@ -281,13 +291,32 @@ def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, a
     loss : str, default "binary_cross_entropy"
     lambd : float, default 0, L2 strength (adds ``(lambd/m) W`` to each ``dW``)
     activations : list of L names, optional; taken from ``caches`` when omitted
+    strict : bool, default True
+        Check ``Y`` against the loss and clip probabilities in ``dAL``. False
+        is the course's raw arithmetic (any real ``Y``, ``AL`` as given).
+    fused_delta : bool, default True
+        Start from ``dZL = AL - Y`` where the loss pairs with the output
+        activation; False goes through ``dAL`` and the output activation's
+        backward from the cached ``ZL`` (see :func:`output_delta`).
+    mean_in_delta : bool, default False
+        Fold the ``1/m`` into the output ``dZL`` (``dZL = (AL - Y) / m``, the
+        course's C2 init and optimisation utils) instead of into each ``dW``,
+        ``db``; equal up to rounding.
+    keep_dZ : bool, default False
+        Also return ``dZl`` for l = 1..L.
+    dA_after_mask : bool, default False
+        Under dropout, store ``dAl`` after the mask and ``1/keep_prob`` are
+        applied (the gradient with respect to the activation before dropout,
+        as the course does) rather than before (the gradient with respect to
+        the dropped-out output the next layer reads, layerwise's default).
 
     Returns
     -------
     grads : dict
         ``dWl`` (n_l, n_{l-1}) and ``dbl`` (n_l, 1) for l = 1..L (gradients of the
         mean cost), and ``dAl`` (n_l, m) for l = 0..L-1 (per-example gradients
-        with respect to each layer's output, the input ``dA0`` included).
+        with respect to each layer's output, the input ``dA0`` included);
+        ``dZl`` (n_l, m) with ``keep_dZ``.
     """
     L = len(caches)
     if activations is None:
@@ -296,11 +325,16 @@ def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, a
     dropout = getattr(caches, "dropout", None) or [None] * (L - 1)
     lambd = check_positive_float("lambd", lambd, allow_zero=True)
     Y = match_targets(AL, Y)
-    check_targets(Y, loss)
+    if strict:
+        check_targets(Y, loss)
     m = AL.shape[1]
     grads = {}
     (A_prev, W, _), Z = caches[L - 1]
-    dZ = output_delta(AL, Y, Z, names[L - 1], loss)
+    dZ = output_delta(AL, Y, Z, names[L - 1], loss, fused=fused_delta, clip=strict)
+    scale = None
+    if mean_in_delta:
+        dZ *= 1.0 / m
+        scale = 1.0
     for l in range(L, 0, -1):
         (A_prev, W, _), Z = caches[l - 1]
         if l < L:
@@ -308,9 +342,13 @@ def L_model_backward(AL, Y, caches, *, loss="binary_cross_entropy", lambd=0.0, a
             if dropout[l - 1] is not None:
                 mask, keep = dropout[l - 1]
                 dA = apply_dropout(dA, mask, keep)
+                if dA_after_mask:
+                    grads[f"dA{l}"] = dA
             act = get_activation(names[l - 1])
             dZ = act.backward(dA, Z, act.forward(Z) if act.uses_output else None)
-        dA_prev, dW, db = linear_gradients(dZ, A_prev, W)
+        if keep_dZ:
+            grads[f"dZ{l}"] = dZ
+        dA_prev, dW, db = linear_gradients(dZ, A_prev, W, scale=scale)
         if lambd:
             add_l2_gradient(dW, W, lambd, m)
         grads[f"dA{l - 1}"] = dA_prev

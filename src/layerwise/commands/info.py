@@ -32,7 +32,7 @@ def run(args):
     if not os.path.exists(args.model):
         raise CLIError(f"model file {args.model} does not exist")
     model, meta = load_model(args.model)  # loads fully: a damaged file is reported here
-    net = model if meta["kind"] == "Network" else model._network
+    net = model if meta["kind"] == "Network" else model.network_
     t = Table(title=f"layerwise model: {args.model}", show_header=False)
     t.add_column("", style="bold")
     t.add_column("")

@@ -11,6 +11,7 @@ import math
 import os
 import tempfile
 import time
+import warnings
 
 from ..cli import CLIError
 from ..training import TrainConfig, TrainingDivergedError
@@ -39,7 +40,8 @@ def add_parser(subparsers):
     p.add_argument("--validation", type=float, default=0.2,
                    help="fraction of rows held out for validation (default 0.2)")
     p.add_argument("--patience", type=int, default=20,
-                   help="stop after this many epochs without a better validation loss")
+                   help="stop after this many epochs without a better validation score "
+                        "(accuracy or R²) (default 20)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
     p.add_argument("--out", default="model.lw", help="model file to write (default model.lw)")
@@ -100,7 +102,11 @@ def run(args):
     X = table.X
     start = time.perf_counter()
     try:
-        estimator.fit(X, y)
+        # The estimator's warnings (an interrupt, a budget that ran out) become the
+        # summary's words and the exit status, not extra lines on stderr.
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            estimator.fit(X, y)
     except TrainingDivergedError as exc:
         raise CLIError(f"training diverged: {exc}") from None
     if estimator.interrupted_:
@@ -165,7 +171,7 @@ def _summary(estimator, task, table, args, seconds, png, m):
     from rich.console import Console
     from rich.table import Table
 
-    net = estimator._network
+    net = estimator.network_
     t = Table(title="layerwise train: summary", show_header=False)
     t.add_column("", style="bold")
     t.add_column("")

@@ -198,6 +198,30 @@ class DeepEstimatorMixin:
         return [net.parameters[f"b{l}"].reshape(-1) for l in range(1, net.n_layers + 1)]
 
     @property
+    def network_(self):
+        """The fitted :class:`~layerwise.network.Network` (one sample per column inside)."""
+        net = self.__dict__.get("_network")
+        if net is None:
+            raise AttributeError("network_ exists only after fit")
+        return net
+
+    @classmethod
+    def from_network(cls, network, params, fitted):
+        """An estimator of this class around a trained ``network`` (as model files rebuild one).
+
+        Parameters
+        ----------
+        network : Network
+        params : dict, the constructor parameters
+        fitted : dict, fitted attributes to set (``classes_``, ``n_features_in_``, ...)
+        """
+        estimator = cls(**params)
+        for name, value in fitted.items():
+            setattr(estimator, name, value)
+        estimator._network = network
+        return estimator
+
+    @property
     def n_layers_(self):
         """Number of layers including input and output, as in MLPClassifier."""
         return len(self.coefs_) + 1

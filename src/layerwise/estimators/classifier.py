@@ -149,7 +149,7 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
                 per_class = compute_class_weight(self.class_weight, classes=present, y=y)
                 lookup = dict(zip(present.tolist(), per_class))
                 sample_weight = sample_weight * np.array([lookup[c] for c in y.tolist()])
-        if first:
+        if first or "_random" not in self.__dict__:  # (a model read from a file has none yet)
             self._random = check_random_state(self.random_state)
         return self._fit_network(X, self._targets(index), sample_weight, first=first,
                                  epochs=1 if partial else self.epochs, rng=self._random,

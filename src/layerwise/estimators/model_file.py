@@ -91,7 +91,7 @@ def estimator_metadata(estimator):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
-    net = estimator._network
+    net = estimator.network_
     params, unstored, tuples = {}, [], []
     for name, value in estimator.get_params(deep=False).items():
         ok, encoded = _jsonable(value)
@@ -113,7 +113,7 @@ def estimator_metadata(estimator):
     if hasattr(estimator, "classes_"):
         section["classes"] = encode_labels(estimator.classes_)
     if hasattr(estimator, "n_outputs_"):
-        section["n_outputs"], section["y_ndim"] = int(estimator.n_outputs_), int(estimator._y_ndim)
+        section["n_outputs"], section["y_ndim"] = int(estimator.n_outputs_), int(estimator.y_ndim_)
     arrays = dict(net.parameters)
     normalisation = {"input": None, "target": None}
     for part in ("input", "target"):
@@ -138,8 +138,6 @@ def save_estimator(estimator, path, extra=None):
 # ---------------------------------------------------------------------- load
 def estimator_from_file_contents(path, meta, arrays):
     """Rebuild an estimator from :func:`~layerwise.io.read_model_file`'s output, checking it."""
-    from sklearn.utils import check_random_state
-
     from .classifier import DeepClassifier
     from .regressor import DeepRegressor
 
@@ -169,7 +167,7 @@ def estimator_from_file_contents(path, meta, arrays):
             n_outputs, y_ndim = int(section["n_outputs"]), int(section["y_ndim"])
             if dims[-1] != n_outputs or y_ndim not in (1, 2) or (y_ndim == 1 and n_outputs != 1):
                 raise ValueError(f"n_outputs {n_outputs} disagrees with the output layer of {dims[-1]}")
-            estimator.n_outputs_, estimator._y_ndim = n_outputs, y_ndim
+            estimator.n_outputs_, estimator.y_ndim_ = n_outputs, y_ndim
         for part, size in (("input", dims[0]), ("target", dims[-1])):
             if meta.get("normalisation", {}).get(part) is None:
                 continue
@@ -185,13 +183,11 @@ def estimator_from_file_contents(path, meta, arrays):
         estimator.validation_loss_curve_ = [float(v) for v in section["validation_loss_curve"]]
         estimator.validation_scores_ = [float(v) for v in section["validation_scores"]]
         estimator.best_validation_score_ = section.get("best_validation_score")
-        estimator._random = check_random_state(estimator.random_state)
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelFileError(f"{path!r} describes no valid {meta.get('kind')}: {exc}") from None
-    estimator._network = net
-    return estimator
+    return type(estimator).from_network(net, estimator.get_params(), vars(estimator))
 
 
 def load_estimator(path, expected=None):

@@ -91,7 +91,8 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
         if first:
             self.n_outputs_ = Y.shape[1]
-            self._y_ndim = np.ndim(y)
+            self.y_ndim_ = np.ndim(y)
+        if first or "_random" not in self.__dict__:  # (a model read from a file has none yet)
             self._random = check_random_state(self.random_state)
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
@@ -124,7 +125,7 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
         out = self._output(X)
         if getattr(self, "target_mean_", None) is not None:
             out = (out * self.target_scale_ + self.target_mean_).astype(out.dtype, copy=False)
-        return out.ravel() if self._y_ndim == 1 else out
+        return out.ravel() if self.y_ndim_ == 1 else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -129,9 +129,13 @@ def _reading(runs, epochs):
              f"epoch, {b['updates']} in all) is still at cost {b['final_cost']:.3f}, while "
              f"stochastic GD ({s['updates']} updates) is at {s['final_cost']:.3f}; the lowest "
              f"cost is {best}'s ({runs[best]['final_cost']:.3f})."]
-    per_update = {n: r["seconds"][-1] / r["updates"] * 1e6 for n, r in runs.items()}
-    lines.append(f"Per epoch, stochastic GD costs {s['seconds'][-1] / epochs * 1e3:.1f} ms against "
-                 f"{b['seconds'][-1] / epochs * 1e3:.2f} ms for batch GD: one update takes "
+    # Medians of the epochs' times: one epoch slowed by another process on the machine
+    # would otherwise inflate the mean (the first epoch no longer pays a cold start: a
+    # warm-up epoch on a copy of the network runs before the timed ones).
+    per_epoch = {n: float(np.median(np.diff(r["seconds"]))) for n, r in runs.items()}
+    per_update = {n: per_epoch[n] / (r["updates"] / epochs) * 1e6 for n, r in runs.items()}
+    lines.append(f"Per epoch (median), stochastic GD takes {per_epoch['stochastic'] * 1e3:.1f} ms "
+                 f"against {per_epoch['batch'] * 1e3:.2f} ms for batch GD: one update takes "
                  f"{per_update['stochastic']:.0f} us on 1 example vs {per_update['batch']:.0f} us "
                  f"on {b['batch_size']} -- vectorisation makes large batches nearly free per "
                  "example.")

@@ -110,8 +110,11 @@ def run(args):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    console.print(f"{len(names)} experiment(s) in {total:.1f} s. Report: "
-                  f"{os.path.join(out, 'index.html')}")
+    from .agreement import numpy_code_path
+
+    noun = "experiment" if len(names) == 1 else "experiments"
+    console.print(f"{len(names)} {noun} in {total:.1f} s ({numpy_code_path()}). Report: "
+                  f"{os.path.join(out, 'index.html')}", soft_wrap=True, highlight=False)
     return 0
 
 

@@ -104,10 +104,10 @@ def _figures(ctx, day, truth, noisy, curves):
     path = "ewa_series.png"
     plots.curves(os.path.join(ctx.out_dir, path), [
         {"title": "A year of temperatures and its averages", "xlabel": "day",
-         "ylabel": "temperature (deg C)", "series": year, "legend_loc": "lower left"},
+         "ylabel": "temperature (deg C)", "series": year, "legend_loc": "below", "legend_ncol": 3},
         {"title": f"The first {first} days: bias correction (dotted = uncorrected)",
          "xlabel": "day", "ylabel": "temperature (deg C)", "series": zoom,
-         "legend_loc": "lower right", "legend_ncol": 2, "legend_size": 8}], panel_size=(6.4, 4.4))
+         "legend_loc": "below", "legend_ncol": 4, "legend_size": 8}], panel_size=(6.4, 4.4))
     return [(path, "Left: the series with the three bias-corrected averages. Right: the start of "
                    "the year, where the uncorrected averages (dotted) start near 0.")]
 
@@ -120,8 +120,12 @@ def _reading(runs, noise):
                      f"uncorrected average is off by {raw['mean_error_first_days']:+.2f} on "
                      f"average, the corrected one by {cor['mean_error_first_days']:+.2f}; "
                      f"afterwards RMSE {cor['rmse_after']:.2f}.")
-    best = min((n for n in runs if n.endswith("corrected")), key=lambda n: runs[n]["rmse_after"])
-    lines.append(f"Smallest error after the start: {best} -- a larger beta averages more noise "
-                 "away but lags the curve (beta 0.98 trails the seasons), a smaller one follows "
-                 "the noise. Bias correction only matters for the first ~1/(1 - beta) days.")
+    best = min(runs, key=lambda n: runs[n]["rmse_after"])
+    rec = runs[best]
+    label = (f"beta {rec['beta']:g}, "
+             + ("bias-corrected" if rec["bias_correction"] else "uncorrected"))
+    lines.append(f"Smallest error after day {START} (RMSE {rec['rmse_after']:.2f}): {label} -- "
+                 "a larger beta averages more noise away but lags the curve (beta 0.98 trails "
+                 "the seasons), a smaller one follows the noise. Bias correction only matters "
+                 "for the first ~1/(1 - beta) days.")
     return lines

@@ -15,12 +15,16 @@ import numpy as np
 
 from ..gradcheck import gradient_check, gradient_check_1d
 from ..propagation import L_model_backward, L_model_forward
+from .agreement import annotate, summary
 from .common import Result, Table, run_record
 
 NAME = "gradcheck"
 TITLE = "Gradient checking: correct vs buggy backpropagation"
 
-THRESHOLD = 2e-7  # the course's verdict threshold (2021 notebook)
+THRESHOLD = 2e-7  # the course's verdict threshold (2021 notebook), on all 47 entries at once
+#: A parameter array is blamed when its own difference exceeds this: per array the
+#: difference is noisier (b3 has one entry), so the course's 2e-7 would blame correct arrays.
+BLAME_THRESHOLD = 1e-5
 EPSILON = 1e-7
 PUBLISHED = {"1d": 2.919335883291695e-10, "nd_buggy": 0.2850931567761623,
              "nd_fixed": 1.1890913024229996e-07}
@@ -67,8 +71,8 @@ def run(ctx):
         per_param = {r.name: r.difference for r in res.parameters}
         runs[name] = run_record(difference=float(res), verdict=_verdict(float(res)),
                                 per_parameter=per_param)
-    runs["nd_buggy"]["blamed"] = results["nd_buggy"].blamed()
-    runs["nd_fixed"]["blamed"] = results["nd_fixed"].blamed()
+    runs["nd_buggy"]["blamed"] = results["nd_buggy"].blamed(BLAME_THRESHOLD)
+    runs["nd_fixed"]["blamed"] = results["nd_fixed"].blamed(BLAME_THRESHOLD)
 
     setup = {
         "1d": f"J(theta) = theta * x, x = {x}, theta = {theta}, epsilon = {EPSILON}",
@@ -79,7 +83,8 @@ def run(ctx):
                       "of the mean binary cross-entropy",
         "bugs": "dW2 doubled; db1 computed with 4/m instead of 1/m",
         "verdict_threshold": THRESHOLD,
-        "blame_threshold": "a parameter is blamed when its own difference exceeds 1e-5",
+        "blame_threshold": f"a parameter is blamed when its own difference exceeds "
+                           f"{BLAME_THRESHOLD:g}",
     }
     table = Table(["check", "difference", "verdict", "blamed parameters"])
     labels = {"1d": "1-D, J = theta x", "nd_buggy": "N-D, buggy backward",
@@ -91,8 +96,9 @@ def run(ctx):
                                            for n in ("nd_buggy", "nd_fixed")}}
     if ctx.seed == 0:
         extra["published_comparison"] = [
-            {"run": n, "what": "difference", "published": v, "ours": runs[n]["difference"],
-             "rel_diff": abs(runs[n]["difference"] - v) / v} for n, v in PUBLISHED.items()]
+            annotate({"run": n, "what": "difference", "published": v,
+                      "ours": runs[n]["difference"]}, f"gradcheck.{n}")
+            for n, v in PUBLISHED.items()]
     figures = []
     if os.path.isdir(ctx.out_dir):
         figures = _figures(ctx, runs)
@@ -113,14 +119,21 @@ def _figures(ctx, runs):
                                                          for k in names], "marker": "o"},
               {"label": "fixed backward", "x": x, "y": [runs["nd_fixed"]["per_parameter"][k]
                                                          for k in names], "marker": "s"}]
+    above = [k for k in names if runs["nd_fixed"]["per_parameter"][k] > THRESHOLD]
     path = "gradcheck_per_parameter.png"
     plots.curves(os.path.join(ctx.out_dir, path), [
         {"title": "Gradient check, parameter by parameter", "xlabel": "parameter",
          "ylabel": "relative difference", "series": series, "logy": True,
-         "hline": THRESHOLD, "hline_label": f"threshold {THRESHOLD:g}",
+         "hline": BLAME_THRESHOLD, "hline_label": f"blame threshold {BLAME_THRESHOLD:g}",
          "xticks": names}])
     return [(path, "Relative difference between backprop and central differences for each "
-                   "parameter array (log scale). The planted bugs stand out in W2 and b1.")]
+                   f"parameter array (log scale); an array above the dashed line "
+                   f"({BLAME_THRESHOLD:g}) is blamed. The planted bugs stand out in W2 and b1. "
+                   f"The course's verdict threshold, {THRESHOLD:g}, applies to the difference "
+                   "over all 47 entries at once (the table); a single array's difference is "
+                   "noisier (b3 has one entry)"
+                   + (f", so the fixed backward's {' and '.join(above)} sit above "
+                      f"{THRESHOLD:g} though nothing is wrong with them." if above else "."))]
 
 
 def _reading(runs, extra):
@@ -140,6 +153,5 @@ def _reading(runs, extra):
                  "threshold, which is why the 2021 notebook raised it to 2e-7: for a float64 "
                  "check with epsilon 1e-7, around 1e-7 means 'right'.")
     if "published_comparison" in extra:
-        worst = max(r["rel_diff"] for r in extra["published_comparison"])
-        lines.append(f"Published differences reproduced to a relative {worst:.1e}.")
+        lines.append(summary(extra["published_comparison"]))
     return lines

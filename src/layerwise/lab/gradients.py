@@ -108,7 +108,12 @@ def _reading(runs):
         elif max(n) > 1e3:
             kind = f"are huge everywhere (up to {max(n):.1e})"
         else:
-            kind = f"stay within a factor {max(ratio, 1 / ratio):.1f} from first to last layer"
+            # Say what is measured: the ratio of the two ends, and the spread over all layers
+            # (the middle layers can differ more than the ends do).
+            top = max(n) / min(n)
+            kind = (f"keep their order of magnitude: ||dW1|| is {ratio:.2g} x ||dW15||, and "
+                    f"the largest layer norm is {top:.2g} x the smallest "
+                    f"(layer {int(np.argmax(n)) + 1} vs layer {int(np.argmin(n)) + 1})")
         lines.append(f"{RUNS[name][3]}: gradients {kind}.")
     def spread(name):
         n = runs[name]["gradient_norms"]

@@ -97,7 +97,8 @@ def run(ctx):
                    "train acc", "test acc"])
     for name, rec in runs.items():
         reach = rec["iterations_to_target"]
-        table.rows.append([rec["inputs"] + (" (best)" if best[rec["inputs"]] == name else ""),
+        label = LABELS[rec["inputs"]] + (" (best)" if best[rec["inputs"]] == name else "")
+        table.rows.append([label,
                            f"{rec['learning_rate']:g}",
                            "diverged" if rec["diverged"] else
                            (str(reach) if reach is not None else f"not in {iterations}"),
@@ -110,6 +111,11 @@ def run(ctx):
                   extra=extra)
 
 
+#: How the two kinds of inputs are written in the report (the run names keep the API's
+#: spelling, "standardized", after layerwise.Standardizer).
+LABELS = {"raw": "raw", "standardized": "standardised"}
+
+
 def _figures(ctx, runs, best):
     from .. import plots
 
@@ -118,9 +124,10 @@ def _figures(ctx, runs, best):
         series = [{"label": f"lr {r['learning_rate']:g}" + (" (best)" if best[kind] == n else ""),
                    "x": np.arange(len(r["costs"])) * r["cost_every"], "y": r["costs"]}
                   for n, r in runs.items() if r["inputs"] == kind]
-        panels.append({"title": f"{kind} inputs", "xlabel": "iteration", "ylabel": "cost",
+        panels.append({"title": f"{LABELS[kind]} inputs", "xlabel": "iteration", "ylabel": "cost",
                        "series": series, "logy": True, "hline": TARGET,
-                       "hline_label": f"target {TARGET}"})
+                       "hline_label": f"target {TARGET}", "legend_loc": "below",
+                       "legend_ncol": 3})
     path = "normalization_costs.png"
     plots.curves(os.path.join(ctx.out_dir, path), panels,
                  suptitle="Breast cancer, batch GD: raw vs standardised inputs")

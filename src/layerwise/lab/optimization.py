@@ -18,6 +18,7 @@ from ..initializers import initialize_parameters_deep
 from ..optimizers import Adam, GradientDescent, Momentum
 from ..training import TrainConfig
 from ..schedules import schedule_lr_decay, update_lr
+from .agreement import annotate, summary
 from .common import (Result, Table, binary_accuracy, fmt, full_cost, grid_predictor,
                      make_network, run_record, train_mini_batches)
 
@@ -127,13 +128,14 @@ def _compare(runs):
     for name, (costs, acc) in PUBLISHED.items():
         for k, value in enumerate(costs):
             ours = runs[name]["costs"][k * 10]
-            rows.append({"run": name, "what": f"epoch {k * 1000} cost (%f)", "published": value,
-                         "ours": ours, "ours_printed": f"{ours:f}",
-                         "match": f"{ours:f}" == f"{value:f}"})
-        rows.append({"run": name, "what": "train_accuracy", "published": acc,
-                     "ours": runs[name]["train_accuracy"],
-                     "source": ACCURACY_SOURCE.get(name, "course code re-run (notes)"),
-                     "match": runs[name]["train_accuracy"] == acc})
+            rows.append(annotate({"run": name, "what": f"cost at epoch {k * 1000}, printed "
+                                                       "with 6 decimals", "published": value,
+                                  "ours": ours, "ours_printed": f"{ours:f}"},
+                                 f"optimization.{name}.cost@{k * 1000}", printed="%f"))
+        rows.append(annotate({"run": name, "what": "train_accuracy", "published": acc,
+                              "ours": runs[name]["train_accuracy"],
+                              "source": ACCURACY_SOURCE.get(name, "course code re-run (notes)")},
+                             f"optimization.{name}.train_accuracy"))
     return rows
 
 
@@ -163,10 +165,14 @@ def _figures(ctx, runs, engines, X, Y):
         lr0, schedule = RUNS[name][1]().learning_rate, RUNS[name][2]
         return [lr0] + [schedule(lr0, e) for e in range(epochs - 1)]
 
+    # The axis spans the rates that occur (update_lr's fall to lr0 / epochs), no further.
+    lowest = min(min(rates(n)) for n in decay)
+    highest = max(max(rates(n)) for n in decay)
     plots.curves(os.path.join(ctx.out_dir, lr_file), [
         {"title": "Learning rate of each epoch (decay runs)", "xlabel": "epoch",
-         "ylabel": "learning rate (log scale)", "logy": True, "legend_loc": "lower right",
-         "ylim": (1e-7, 0.5),
+         "ylabel": "learning rate (log scale)", "logy": True, "legend_loc": "below",
+         "legend_ncol": 2,
+         "ylim": (lowest / 2, highest * 2),
          "series": [{"label": RUNS[n][0], "x": np.arange(epochs), "y": rates(n),
                      "style": "--" if n.startswith("momentum") else "-"} for n in decay]}])
     panels = [{"title": f"{RUNS[n][0]}\ntrain accuracy {runs[n]['train_accuracy']:.3f}",
@@ -203,8 +209,5 @@ def _reading(runs, extra, epochs):
                  f"{runs['momentum_schedule']['last_epoch_cost']:.4f}, Adam "
                  f"{runs['adam_schedule']['last_epoch_cost']:.4f}.")
     if "published_comparison" in extra:
-        rows = extra["published_comparison"]
-        n_ok = sum(r["match"] for r in rows)
-        lines.append(f"Against the course: {n_ok} of {len(rows)} printed numbers (6-decimal costs "
-                     "and accuracies) match exactly.")
+        lines.append(summary(extra["published_comparison"]))
     return lines

@@ -11,6 +11,7 @@ import html
 import json
 import os
 
+from .agreement import numpy_code_path, summary
 from .common import fmt
 
 CSS = """
@@ -21,7 +22,7 @@ h1{margin-bottom:.1em}h2{border-bottom:2px solid #dfe3ea;padding-bottom:.2em;mar
 nav a{margin-right:1em;white-space:nowrap}
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border:1px solid #d5dae3;padding:.3em .7em;text-align:right}
-th{background:#f1f4f8}td:first-child,th:first-child,td.t{text-align:left}
+th{background:#f1f4f8}td:first-child,th:first-child,td.t,th.t{text-align:left}
 .reading{background:#f6f9fe;border-left:4px solid #0072B2;padding:.6em 1em;margin:1em 0}
 .reading p{margin:.3em 0}
 figure{margin:1.2em 0}figure img{max-width:100%;border:1px solid #e3e6ec}
@@ -30,6 +31,7 @@ details{margin:.8em 0}summary{cursor:pointer;color:#0072B2}
 pre{background:#f7f7f9;padding:.8em;overflow-x:auto;font-size:.85em}
 .time{color:#5b6575;font-weight:normal;font-size:.7em}
 .ok{color:#1e8449}.bad{color:#c0392b}
+.wide{overflow-x:auto;max-width:100%}
 """
 
 
@@ -39,17 +41,28 @@ def _e(text):
 
 def _cell(value):
     # Numbers line up on the right; words read from the left.
+    if _is_number(value):
+        return f"<td>{_e(value)}</td>"
+    return f"<td class='t'>{_e(value)}</td>"
+
+
+def _is_number(value):
     try:
         float(str(value))
     except ValueError:
-        return f"<td class='t'>{_e(value)}</td>"
-    return f"<td>{_e(value)}</td>"
+        return False
+    return True
 
 
 def _table(columns, rows):
-    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+    # A header sits over its column: left for text columns (and the first), right for numbers.
+    head = "".join(
+        f"<th>{_e(c)}</th>" if i > 0 and rows and all(_is_number(r[i]) for r in rows)
+        else f"<th class='t'>{_e(c)}</th>" for i, c in enumerate(columns))
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # Wrapped so that a table wider than a phone's screen scrolls by itself, not the page.
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table></div>")
 
 
 def _setup(setup):
@@ -57,25 +70,26 @@ def _setup(setup):
     for key, value in setup.items():
         text = value if isinstance(value, str) else json.dumps(value)
         rows.append(f"<tr><td>{_e(key)}</td><td style='text-align:left'>{_e(text)}</td></tr>")
-    return f"<table>{''.join(rows)}</table>"
+    return f"<div class='wide'><table>{''.join(rows)}</table></div>"
 
 
 def _comparison(rows):
     out = []
     for r in rows:
-        if "note" in r:
-            verdict = r["note"]
-        elif "match" in r:
-            verdict = "match" if r["match"] else "differs"
-        else:
-            verdict = f"{r['rel_diff']:.1e}"
         ours = r.get("ours_printed") or (repr(r["ours"]) if isinstance(r["ours"], float)
                                          else r["ours"])
         published = r["published"] if isinstance(r["published"], str) else repr(r["published"])
-        out.append([r["run"], r["what"], published, ours, verdict,
+        rel = f"{r['rel_diff']:.1e}" if "rel_diff" in r else "-"
+        out.append([r["run"], r["what"], published, ours, rel, r.get("agreement", "-"),
                     r.get("source", "published")])
-    return _table(["run", "quantity", "course", "layerwise", "relative difference / match",
+    return _table(["run", "quantity", "course", "layerwise", "relative difference", "agreement",
                    "source of the course number"], out)
+
+
+def published_summary(results):
+    """The report's sentence on every published course number compared, or None."""
+    rows = [row for r in results.values() for row in r.extra.get("published_comparison", ())]
+    return summary(rows) if rows else None
 
 
 def _section(name, title, result, figure_dir):
@@ -100,13 +114,21 @@ def write_html(path, results, titles, meta, figure_dir="figures"):
     summary = _table(["experiment", "what it shows", "seconds"],
                      [[n, titles[n], f"{r.seconds:.1f}"] for n, r in results.items()])
     o = meta["options"]
+    workers = f"{o['jobs']} worker process" + ("" if o["jobs"] == 1 else "es")
     options = (f"experiments: {', '.join(o['experiments'])}; "
                f"{'--quick budgets' if o['quick'] else 'full budgets'}; seed {o['seed']}; data: "
-               f"{o['data'] or 'built-in'}; {o['jobs']} worker process(es)")
+               f"{o['data'] or 'built-in'}; {workers}")
     body = [f"<h1>layerwise lab</h1><p class='sub'>Deep fully-connected networks from scratch on "
             f"NumPy: the experiments of the course notes, re-run. Generated "
-            f"{_e(meta['generated'])} in {meta['total_seconds']:.1f} s ({_e(options)}).</p>",
+            f"{_e(meta['generated'])} in {meta['total_seconds']:.1f} s ({_e(options)}); "
+            f"{_e(meta.get('numpy_code_path', ''))}.</p>",
             f"<nav>{nav}</nav>", summary]
+    overall = published_summary(results)
+    if overall:
+        body.append(f"<p>Against the course's published numbers, on this machine's code path: "
+                    f"{_e(overall[0].lower() + overall[1:])} Each number's "
+                    "agreement is in its experiment's table; the tolerances are the measured "
+                    "spreads between CPU code paths (layerwise.lab.agreement).</p>")
     if meta["options"].get("quick"):
         body.append("<p class='bad'>--quick: budgets are scaled down, so numbers differ from the "
                     "course's published ones.</p>")
@@ -143,6 +165,7 @@ def write_report(directory, results, titles, options, total_seconds):
     from .. import __version__
 
     meta["layerwise_version"] = __version__
+    meta["numpy_code_path"] = numpy_code_path()
     with open(os.path.join(directory, "results.json"), "w", encoding="utf-8") as handle:
         json.dump(results_json(results, titles, meta), handle, indent=1, allow_nan=False)
     write_html(os.path.join(directory, "index.html"), results, titles, meta)

@@ -93,14 +93,25 @@ class _Display:
 
         for key in [k for k in self.tasks if k[0] == name]:
             self.progress.remove_task(self.tasks.pop(key))
-        table = Table(title=f"{name} -- {title} ({result.seconds:.1f} s)", title_justify="left",
-                      header_style="bold")
-        for col in result.table.columns:
-            table.add_column(str(col), justify="left" if col == result.table.columns[0]
-                             else "right")
+        # The title is a line of its own: as a rich table title it wraps to the table's
+        # width, which put "(9.2 s)" on a line of its own when stdout is not a terminal.
+        self.progress.console.print(f"{name} -- {title} ({result.seconds:.1f} s)",
+                                    soft_wrap=True, highlight=False, markup=False)
+        table = Table(header_style="bold")
+        for i, col in enumerate(result.table.columns):
+            numeric = i > 0 and all(_is_number(row[i]) for row in result.table.rows)
+            table.add_column(str(col), justify="right" if numeric else "left")
         for row in result.table.rows:
             table.add_row(*[str(c) for c in row])
         self.progress.console.print(table)
+
+
+def _is_number(cell):
+    try:
+        float(str(cell))
+    except ValueError:
+        return False
+    return True
 
 
 def run_all(names, *, ctx_fields, jobs, console):

@@ -98,6 +98,10 @@ def _as_generator(rng, seed):
                     f"numpy.random.RandomState; got {type(rng).__name__} {rng!r}")
 
 
+def _quiet_overflow():
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
 @contextlib.contextmanager
 def _interrupts_between_steps():
     """Defer SIGINT to the next step boundary (main thread only).
@@ -199,6 +203,7 @@ class Trainer:
         self.stop_reason = None
         self._began = False
         self._finished = False
+        self._last_loss = None
         self._apply_config(config, initial=True)
         if optimizer_state is not None:
             self._adopt_optimizer_state(optimizer_state)
@@ -268,9 +273,13 @@ class Trainer:
         net = self.network
         keep = config.keep_probs(len(net.layer_dims) - 2)
         old = None if initial else self.config
-        self.config = config
-        self._keep = keep if any(k < 1.0 for k in keep) else None
-        self._schedule = config.make_schedule()
+        if not initial:
+            if self.batch and (config.batch_size, config.shuffle) != (old.batch_size, old.shuffle):
+                raise ValueError("batch_size and shuffle can change only between epochs")
+            for fixed in ("mean_in_output_delta", "dtype", "validation_fraction", "seed"):
+                if getattr(config, fixed) != getattr(old, fixed):
+                    raise ValueError(f"{fixed} is fixed when a trainer is built; build a new "
+                                     "trainer to change it")
         monitor = config.monitor
         if monitor is None:
             monitor = "val_cost" if self.validation_data is not None else "cost"
@@ -283,6 +292,10 @@ class Trainer:
                 net.activations[-1] not in ("sigmoid", "softmax"):
             raise ValueError("monitor 'val_accuracy' needs a classification output (sigmoid or "
                              f"softmax); the network's output is {net.activations[-1]}")
+        # Checked: from here on the config is taken into use.
+        self.config = config
+        self._keep = keep if any(k < 1.0 for k in keep) else None
+        self._schedule = config.make_schedule()
         self._monitor = monitor
         self._sign = 1.0 if MONITORS[monitor] == "min" else -1.0
         self._dropout_rng = None if config.dropout_seed is None else ReseededRandom(
@@ -307,8 +320,6 @@ class Trainer:
             self._best_theta = None
             return
         if (config.batch_size, config.shuffle) != (old.batch_size, old.shuffle):
-            if self.batch:
-                raise ValueError("batch_size and shuffle can change only between epochs")
             self._order = EpochOrder(self.X, self.Y, self.sample_weight,
                                      config.batch_size or self.X.shape[1], config.shuffle)
         optimizer_fields = ("optimizer", "beta", "beta1", "beta2", "epsilon")
@@ -368,7 +379,13 @@ class Trainer:
         of the epoch are added under ``"logs"``.
         """
         self._ensure_running()
-        return self._step()
+        epoch, batch = self.epoch, self.batch
+        with _quiet_overflow():
+            logs = self._step()
+        out = {"epoch": epoch, "batch": batch, "loss": self._last_loss, "epoch_end": logs is not None}
+        if logs is not None:
+            out["logs"] = logs
+        return out
 
     def _ensure_running(self):
         if self.stopped:
@@ -381,6 +398,9 @@ class Trainer:
                     cb.on_train_begin(self)
 
     def _step(self):
+        # One update; returns the epoch's logs after its last batch, else None.
+        # Callers hold _quiet_overflow(): overflow is how divergence shows, and it
+        # is reported as one clear error instead of a stream of RuntimeWarnings.
         order = self._order
         if self.batch == 0:
             self._begin_epoch()
@@ -388,30 +408,25 @@ class Trainer:
         rng = self._rng if self._dropout_rng is None else self._dropout_rng.restart()
         lambd = self.config.lambd
         started = time.perf_counter()
-        # Overflow is how divergence shows; it is detected below and reported
-        # as one clear error instead of a stream of RuntimeWarnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = self._engine.forward_backward(Xb, Yb, keep_prob=self._keep, rng=rng,
-                                                 lambd=lambd, sample_weight=Wb)
-            if not math.isfinite(loss):
-                self._diverged("cost", loss)
-            if lambd:
-                # The L2 term of this batch's objective, on the same parameters
-                # as its loss (before the update), weighted by the batch's share
-                # of the epoch (exactly 1.0 for a full batch).
-                mb = Xb.shape[1]
-                self._penalty_total += self._engine.l2_penalty(lambd, mb) * (mb / self._order.m)
-            self._optimizer.update(self._grads, self._state, self._params)
+        loss = self._engine.forward_backward(Xb, Yb, keep_prob=self._keep, rng=rng,
+                                             lambd=lambd, sample_weight=Wb)
+        if not math.isfinite(loss):
+            self._diverged("cost", loss)
+        if lambd:
+            # The L2 term of this batch's objective, on the same parameters
+            # as its loss (before the update), weighted by the batch's share
+            # of the epoch (exactly 1.0 for a full batch).
+            mb = Xb.shape[1]
+            self._penalty_total += self._engine.l2_penalty(lambd, mb) * (mb / order.m)
+        self._optimizer.update(self._grads, self._state, self._params)
         self._seconds += time.perf_counter() - started
         self._loss_total += loss
+        self._last_loss = loss / Xb.shape[1]
         self.steps += 1
         self.batch += 1
-        out = {"epoch": self.epoch, "batch": self.batch - 1, "loss": loss / Xb.shape[1],
-               "epoch_end": False}
         if self.batch == len(order.batches):
-            out["epoch_end"] = True
-            out["logs"] = self._end_epoch()
-        return out
+            return self._end_epoch()
+        return None
 
     def _begin_epoch(self):
         self._epoch_start[...] = self.network.flat_parameters
@@ -439,13 +454,12 @@ class Trainer:
         if self.validation_data is not None:
             # Finite parameters can still overflow on other data; that is a
             # result (an infinite validation cost), not something to warn about.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                Xv, Yv = self.validation_data
-                AL = self.network.forward_output(Xv)
-                metrics = self.network.output_metrics(AL, Yv)
-                val_cost, val_accuracy = metrics["cost"], metrics["accuracy"]
-                if self.validation_scorer is not None:
-                    val_score = float(self.validation_scorer(AL, Yv))
+            Xv, Yv = self.validation_data
+            AL = self.network.forward_output(Xv)
+            metrics = self.network.output_metrics(AL, Yv)
+            val_cost, val_accuracy = metrics["cost"], metrics["accuracy"]
+            if self.validation_scorer is not None:
+                val_score = float(self.validation_scorer(AL, Yv))
         # One append records the whole epoch: the lists can never disagree.
         self.history.append((cost, self._lr, val_cost, val_accuracy, val_score, self._seconds))
         self.batch = 0
@@ -525,10 +539,11 @@ class Trainer:
     def run_epoch(self):
         """Finish the current epoch (a whole one at an epoch boundary); returns its logs."""
         self._ensure_running()
-        while True:
-            out = self._step()
-            if out["epoch_end"]:
-                return out["logs"]
+        with _quiet_overflow():
+            while True:
+                logs = self._step()
+                if logs is not None:
+                    return logs
 
     def run(self, until=None):
         """Run epochs; returns the :class:`History`.
@@ -554,13 +569,13 @@ class Trainer:
         self._ensure_running()
         progress = _Progress(self) if self.config.verbose else None
         try:
-            with _interrupts_between_steps() as interrupt:
+            with _interrupts_between_steps() as interrupt, _quiet_overflow():
                 step = self._step
                 while not self.stopped and self.epoch < target:
-                    out = step()
+                    logs = step()
                     if interrupt[0]:
                         raise KeyboardInterrupt
-                    if out["epoch_end"]:
+                    if logs is not None:
                         if progress is not None:
                             progress.update()
                         if condition is not None and condition(self):
@@ -607,7 +622,7 @@ class Trainer:
         """
         X, Y = self.X, self.Y
         rng = self._rng if self._dropout_rng is None else self._dropout_rng.restart()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with _quiet_overflow():
             loss = self._engine.forward_backward(X, Y, keep_prob=self._keep, rng=rng,
                                                  lambd=self.config.lambd,
                                                  sample_weight=self.sample_weight)
