@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import warnings
 
 from distributed import Client, LocalCluster, WorkerPlugin
 
@@ -50,9 +51,13 @@ def start_local_cluster(n_workers=None, *, processes=True):
     client : distributed.Client;  cluster : distributed.LocalCluster
     """
     n_workers = n_workers or default_workers()
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                           host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
-                           **({"env": dict(ONE_THREAD_ENV)} if processes else {}))
+    with warnings.catch_warnings():
+        # Without a dashboard the scheduler still serves its health routes, on 127.0.0.1,
+        # trying port 8787 first; another cluster there only makes it pick a free port.
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
+                               **({"env": dict(ONE_THREAD_ENV)} if processes else {}))
     client = Client(cluster)
     client.register_plugin(IgnoreInterrupts())
     return client, cluster
