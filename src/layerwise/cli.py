@@ -1,4 +1,5 @@
-"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``datasets``, ``playground``.
+"""``layerwise`` command line: ``lab``, ``train``, ``predict``, ``info``, ``datasets``,
+``sweep``, ``playground``.
 
 Each subcommand lives in its own module and registers itself through
 ``add_parser(subparsers)``; the module's ``run(args)`` does the work.
@@ -49,6 +50,10 @@ def _subcommand_modules():
     from .playground import command as playground_command
 
     modules.append(playground_command)
+
+    from .sweep import command as sweep_command  # imports optuna/dask only when it runs
+
+    modules.append(sweep_command)
     return modules
 
 
