@@ -187,8 +187,11 @@ def test_cli_ctrl_c_then_resume(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, err
+    # stderr: the progress display's one line per finished trial (not a terminal), then
+    # exactly one line about the interrupt.
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and "--resume" in lines[0] and "Traceback" not in err, err
+    assert "--resume" in lines[-1] and "Traceback" not in err, err
+    assert all(line.startswith("trial ") for line in lines[:-1]), err
     at_stop = _record(optuna.load_study(study_name="cli", storage=f"sqlite:///{tmp_path / 'cli.db'}"))
     assert 1 <= sum(r[0] == TrialState.COMPLETE for r in at_stop.values()) < 8
     done = subprocess.run(command + ["--resume"], cwd=tmp_path, env=cli_env(), capture_output=True,

@@ -16,14 +16,7 @@ from __future__ import annotations
 import os
 import sys
 
-
-class CLIError(ValueError):
-    """A bad combination of ``sweep`` arguments.
-
-    A ValueError, so that :func:`layerwise.cli.main` prints it as one line and
-    exits 2 like every other error; defined here rather than imported from
-    :mod:`layerwise.cli`, which imports this module (no import cycle).
-    """
+from ..errors import CLIError
 
 
 def add_parser(subparsers):

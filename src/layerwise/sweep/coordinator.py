@@ -34,7 +34,6 @@ import optuna
 from distributed import KilledWorker, as_completed
 from optuna.trial import TrialState
 
-from ..io import save_network
 from .search import distributions
 from .spaces import decoded_params, encode_choice
 from .worker import RungResult, RungTask, build_trainer, run_rung
@@ -283,10 +282,11 @@ class Coordinator:
     def _complete(self, run, value, values):
         task = RungTask(repeat=0, seed=self.spec.seed, until=run.epoch, snapshot=run.snapshots[0],
                         **{k: v for k, v in run.base.items() if k != "failure"})
-        save_network(build_trainer(task, self.data).network, self.store.model_path(run.number),
-                     extra={"sweep": self.spec.name, "trial": run.number, "params": run.params,
-                            "train_config": {**run.base["config"], "seed": self.spec.seed},
-                            "preprocessing": self.data.preprocessing()})
+        build_trainer(task, self.data).network.save(
+            self.store.model_path(run.number),
+            extra={"sweep": self.spec.name, "trial": run.number, "params": run.params,
+                   "train_config": {**run.base["config"], "seed": self.spec.seed},
+                   "preprocessing": self.data.preprocessing()})
         # one attribute, one storage write: per-repeat values and epochs, training seconds
         run.trial.set_user_attr("repeats", {"values": values,
                                             "epochs": [len(h.get("cost", [])) for h in run.histories],

@@ -22,16 +22,16 @@ import io
 import json
 import math
 import os
-import shutil
 
 import numpy as np
 import optuna
 from optuna.trial import TrialState
 
+from ..files import atomic_write
 from ..plots import PALETTE
 from .spaces import decoded_params
 from .spec import SPEC_ATTR, parse_spec
-from .storage import CheckpointStore, StorageError, atomic_write_bytes, checkpoint_dir, open_storage, storage_url
+from .storage import CheckpointStore, StorageError, checkpoint_dir, open_storage, storage_url
 
 #: Learning curves are drawn for this many of the best trials.
 N_CURVES = 5
@@ -313,7 +313,7 @@ def _write(url, study, spec, out_dir):
             f"<title>Sweep {html.escape(spec.name)}</title><style>{CSS}</style></head><body>"
             + "\n".join(parts) + f"<script>{SORT_JS}</script></body></html>\n")
     path = os.path.join(out_dir, "index.html")
-    atomic_write_bytes(path, page.encode("utf-8"))
+    atomic_write(path, page, what="report page")
     return path
 
 
@@ -323,13 +323,12 @@ def _export_best(spec, store, best, out_dir):
     source = store.model_path(best.number)
     if not os.path.exists(source):
         raise StorageError(f"the best trial's model file {source} is missing; was the checkpoint folder moved?")
-    tmp = os.path.join(out_dir, ".best_model.lw.tmp")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, os.path.join(out_dir, "best_model.lw"))
+    with open(source, "rb") as handle:
+        atomic_write(os.path.join(out_dir, "best_model.lw"), handle.read(), what="best model")
     params = decoded_params(best.params)
     model, train = spec.settings(params)
     config = TrainConfig.from_dict({**train, "seed": spec.seed}).to_dict()
     record = {"sweep": spec.name, "trial": best.number, spec.metric: best.value, "params": params,
               "model": model, "train_config": config, "repeats": best.user_attrs.get("repeats")}
-    atomic_write_bytes(os.path.join(out_dir, "best_config.json"),
-                       (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+    atomic_write(os.path.join(out_dir, "best_config.json"), json.dumps(record, indent=2) + "\n",
+                 what="best config")

@@ -23,9 +23,10 @@ import json
 import os
 import sqlite3
 import stat
-import tempfile
 
 import numpy as np
+
+from ..files import atomic_write
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -168,20 +169,6 @@ def open_storage(url, *, writable=True, must_exist=False):
 
 
 # ------------------------------------------------------------------ checkpoints
-def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` through a temporary file and a rename (never half-written)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 class CheckpointStore:
     """One file per trial: the trainers' snapshots after the last reported rung.
 
@@ -219,7 +206,7 @@ class CheckpointStore:
                 arrays[f"snapshot_{r}"] = np.frombuffer(snapshot, dtype=np.uint8)
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        atomic_write_bytes(self.path(number), buffer.getvalue())
+        atomic_write(self.path(number), buffer.getvalue(), what="checkpoint")
 
     def load(self, number, repeats):
         """``(state, snapshots)`` of a trial, or ``(None, [None] * repeats)`` without a checkpoint."""
