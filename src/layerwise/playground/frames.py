@@ -233,8 +233,11 @@ class FrameStream:
 
     def _loop(self):
         version = None
+        # Frames are paced against a deadline (due, due + interval, ...), not by
+        # sleeping an interval after each one: the wake-up and wait overheads would
+        # otherwise add up and hold the rate below max_fps (28 instead of 30).
+        due = time.perf_counter()
         while not (self._closed or self.session.closed):
-            started = time.perf_counter()
             current = self.session.version
             if current != version:
                 version = current
@@ -242,10 +245,14 @@ class FrameStream:
                     self.frame_now()
                 except Exception as exc:  # a frame that cannot be built must not stop the stream
                     self.last_error = f"{type(exc).__name__}: {exc}"
-            spent = time.perf_counter() - started
-            if spent < self.interval:
-                time.sleep(self.interval - spent)
-            self.session.wait_for_change(version, 1.0)
+            due += self.interval
+            now = time.perf_counter()
+            if due > now:
+                time.sleep(due - now)
+            else:
+                due = now  # behind (a slow frame): start counting again from here
+            if self.session.wait_for_change(version, 1.0) == version:
+                due = time.perf_counter()  # idle for a while: no catching up afterwards
 
     def wait(self, seq, timeout=15.0):
         """The next frame after ``seq``: ``(seq, run id, frame bytes, data bytes)``, or None."""
