@@ -140,6 +140,12 @@ class Engine:
     mean_in_delta : bool or None, fold ``1/m`` into the output ``dZ``; default
         (None): False for float64 (the rounding of ``L_model_backward``), True for
         float32 and narrower (one pass fewer over every ``dW`` per step)
+    fused_delta : bool, default True, ``dZL = AL - Y`` where the loss pairs with
+        the output activation; False: always ``dAL`` through the activation
+        (see :func:`~layerwise.propagation.output_delta`)
+    clip : bool, default True, clip probabilities in the loss and ``dAL``
+        (False: the course's raw logarithms)
+    skip_nan : bool, default False, sum the per-example losses as ``np.nansum``
 
     Attributes
     ----------
@@ -148,7 +154,8 @@ class Engine:
     """
 
     def __init__(self, layer_dims, activations, loss, dtype=np.float64, parameters=None, *,
-                 mean_in_delta=None, storage=None):
+                 mean_in_delta=None, storage=None, fused_delta=True, clip=True,
+                 skip_nan=False):
         self.layer_dims = list(layer_dims)
         self.L = len(layer_dims) - 1
         self.activations = [get_activation(a) for a in activations]
@@ -160,6 +167,7 @@ class Engine:
         if mean_in_delta is None:
             mean_in_delta = self.dtype.itemsize < 8
         self.mean_in_delta = bool(mean_in_delta)
+        self.fused_delta, self.clip, self.skip_nan = bool(fused_delta), bool(clip), bool(skip_nan)
         spans, size = parameter_layout(self.layer_dims)
         if storage is None:
             self.theta = np.zeros(size, dtype=self.dtype)
@@ -294,12 +302,16 @@ class Engine:
         m = X.shape[1]
         buf = self._buffers_for(m)
         AL = self.forward(X, keep_prob=keep_prob, rng=rng, buffers=buf)
-        per_element = self.loss.per_element(AL, Y)
+        per_element = self.loss.per_element(AL, Y, clip=self.clip)
         if sample_weight is not None:
             per_element *= sample_weight
-        # np.add.reduce over all axes is np.sum (the same bits), without its wrapper.
-        loss_sum = float(np.add.reduce(per_element, axis=None))
-        dZ = output_delta(AL, Y, AL, self.activations[-1], self.loss, out=buf["dZ"][-1])
+        if self.skip_nan:
+            loss_sum = float(np.nansum(per_element))
+        else:
+            # np.add.reduce over all axes is np.sum (the same bits), without its wrapper.
+            loss_sum = float(np.add.reduce(per_element, axis=None))
+        dZ = output_delta(AL, Y, None, self.activations[-1], self.loss, out=buf["dZ"][-1],
+                          fused=self.fused_delta, clip=self.clip)
         if sample_weight is not None:
             dZ *= sample_weight
         scale = None

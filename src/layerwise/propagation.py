@@ -71,7 +71,10 @@ def output_delta(AL, Y, ZL, activation, loss, out=None, *, fused=True, clip=True
     ``fused=False`` always takes the second way (the course's C1 notebooks:
     ``dAL = -(Y/AL - (1-Y)/(1-AL))``, then the activation's backward from the
     cached ``ZL``), which also holds when ``AL`` is not ``g(ZL)``; ``clip=False``
-    leaves ``AL`` unclipped in ``dAL``.
+    leaves ``AL`` unclipped in ``dAL``. ``ZL=None`` says that ``AL`` is
+    ``g(ZL)`` exactly and the backward may work from ``AL`` alone (the engine,
+    which keeps no ``Z``: ReLU-type units read the sign of ``A``, which is
+    that of ``Z``).
     """
     # Names or the objects themselves (the engine passes objects, saving lookups).
     loss_fn = get_loss(loss) if isinstance(loss, str) else loss
@@ -81,6 +84,8 @@ def output_delta(AL, Y, ZL, activation, loss, out=None, *, fused=True, clip=True
     dAL = loss_fn.derivative(AL, Y, clip=clip)
     # Activations that differentiate from their output recompute it from ZL:
     # the course's sigmoid_backward does, and AL need not be g(ZL) (its tests).
+    if ZL is None:
+        return act.backward(dAL, AL, AL, out=out)
     A_for_backward = act.forward(ZL) if (act.uses_output and not fused) else AL
     return act.backward(dAL, ZL, A_for_backward, out=out)
 

@@ -129,3 +129,81 @@ def c1_train(X, Y, params, learning_rate, num_iterations):
         for key in params:
             params[key] = params[key] - learning_rate * grads["d" + key]
     return params, costs
+
+
+# ------------------------------------------------------------- the C2 model loops
+def l2_cost(p, lambd, m):
+    """reg_utils' ``(1/m) * (lambd/2) * (||W1||^2 + ||W2||^2 + ||W3||^2)``."""
+    return (1 / m) * (lambd / 2) * sum(np.sum(np.square(p[f"W{l}"])) for l in (1, 2, 3))
+
+
+def c2_train(X, Y, params, learning_rate, num_iterations, *, lowercase, lambd=0.0,
+             keep_prob=1.0):
+    """The init and reg notebooks' batch-GD loops; returns (params, all costs).
+
+    ``lowercase``: init utils (``dz3 = (a3 - Y)/m``); otherwise reg utils, with
+    the L2 term or dropout masks drawn after ``np.random.seed(1)`` at every pass.
+    """
+    params = {k: v.copy() for k, v in params.items()}
+    m = X.shape[1]
+    costs = []
+    for _ in range(num_iterations):
+        masks = None
+        if keep_prob < 1:
+            rs = np.random.RandomState(1)
+            n1, n2 = params["W1"].shape[0], params["W2"].shape[0]
+            masks = [(rs.rand(n1, m) < keep_prob).astype(int),
+                     (rs.rand(n2, m) < keep_prob).astype(int)]
+        a3, cache = forward3(X, params, masks=masks, keep_prob=keep_prob)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cost = nansum_cost(a3, Y)
+        if lambd:
+            cost = cost + l2_cost(params, lambd, m)
+        costs.append(cost)
+        grads = backward3(X, Y, cache, lowercase=lowercase, lambd=lambd,
+                          keep_prob=keep_prob if masks is not None else None)
+        for key in params:
+            params[key] = params[key] - learning_rate * grads["d" + key]
+    return params, costs
+
+
+def opt_train(X, Y, params, optimizer, learning_rate, mini_batch_size, num_epochs, *,
+              beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, decay=None, decay_rate=1):
+    """The optimisation notebook's mini-batch loop; returns (params, epoch costs, rates)."""
+    params = {k: v.copy() for k, v in params.items()}
+    m = X.shape[1]
+    v = {k: np.zeros_like(a) for k, a in params.items()}
+    s = {k: np.zeros_like(a) for k, a in params.items()}
+    seed, t, learning_rate0 = 10, 0, learning_rate
+    costs, rates = [], []
+    for i in range(num_epochs):
+        seed = seed + 1
+        permutation = list(np.random.RandomState(seed).permutation(m))
+        shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation].reshape((1, m))
+        cost_total = 0
+        for start in range(0, m, mini_batch_size):
+            mX = shuffled_X[:, start:start + mini_batch_size]
+            mY = shuffled_Y[:, start:start + mini_batch_size]
+            a3, cache = forward3(mX, params)
+            cost_total += np.sum(np.multiply(-np.log(a3), mY) + np.multiply(-np.log(1 - a3), 1 - mY))
+            grads = backward3(mX, mY, cache, lowercase=True)
+            t += 1
+            for key in params:
+                g = grads["d" + key]
+                if optimizer == "gd":
+                    params[key] = params[key] - learning_rate * g
+                elif optimizer == "momentum":
+                    v[key] = beta * v[key] + (1 - beta) * g
+                    params[key] = params[key] - learning_rate * v[key]
+                else:
+                    v[key] = beta1 * v[key] + (1 - beta1) * g
+                    v_corrected = v[key] / (1 - beta1 ** t)
+                    s[key] = beta2 * s[key] + (1 - beta2) * np.power(g, 2)
+                    s_corrected = s[key] / (1 - beta2 ** t)
+                    params[key] = params[key] - learning_rate * v_corrected / (
+                        np.sqrt(s_corrected) + epsilon)
+        costs.append(cost_total / m)
+        if decay:
+            learning_rate = decay(learning_rate0, i, decay_rate)
+        rates.append(learning_rate)
+    return params, costs, rates

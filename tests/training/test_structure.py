@@ -93,6 +93,37 @@ def test_one_training_loop():
     assert sorted(set(offenders)) == [], offenders
 
 
+def _called_names(node):
+    return {n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+            for n in ast.walk(node) if isinstance(n, ast.Call)}
+
+
+def test_no_hand_written_training_loop_outside_the_trainer():
+    """No loop anywhere else calls a backward pass and a parameter update.
+
+    Catches loops written with the functional API (the course's notebooks'
+    ``model()`` shape: ``forward; cost; backward; update_parameters``), which
+    the check above, keyed to the engine's names, does not see.
+    """
+    offenders = []
+    for module, path in MODULES.items():
+        if module == "layerwise.training.trainer":
+            continue
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for loop in (n for n in ast.walk(fn) if isinstance(n, (ast.For, ast.While))):
+                names = _called_names(loop)
+                backward = any("backward" in name for name in names)
+                update = any(name.startswith("update") or name in ("step", "step_copy")
+                             for name in names)
+                if backward and update:
+                    offenders.append(f"{module}.{fn.name}")
+                    break
+    assert offenders == [], offenders
+
+
 def test_no_reach_into_another_modules_private_attributes():
     """``x._name`` only where the module's own classes define ``_name`` (their own state)."""
     # NumPy keeps its global RandomState private; the course's "rng=None means the

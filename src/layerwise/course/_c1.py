@@ -18,10 +18,8 @@ from .. import propagation as _prop
 from ..data import predictions_from_output
 from ..initializers import initialize_parameters_deep as _init_deep
 from ..losses import compute_cost as _compute_cost
-from ..losses import get_loss
 from ..optimizers import GradientDescent
-
-_BCE = get_loss("binary_cross_entropy")
+from . import _training
 
 
 # ------------------------------------------------------------------ activations
@@ -135,14 +133,23 @@ def predict(X, y, parameters):
 
 
 # ---------------------------------------------------------------------- models
-def _report(i, num_iterations, cost, print_cost, costs):
+#: The C1 models' arithmetic on top of the course's (see ``_training``): batch
+#: gradient descent, and dAL = -(Y/AL - (1-Y)/(1-AL)) taken back through the
+#: sigmoid (``L_model_backward`` above), not the fused AL - Y.
+_C1_LOOP = {"optimizer": "gd", "batch_size": None, "output_delta": "chain"}
+
+
+def _reporter(num_iterations, print_cost, costs):
     # The course's conditions, precedence quirks included: ``print_cost and
     # i % 100 == 0 or i == num_iterations - 1`` prints the last iteration even
     # without print_cost; ``i == num_iterations`` in the keeping test is never true.
-    if print_cost and i % 100 == 0 or i == num_iterations - 1:
-        print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
-    if i % 100 == 0 or i == num_iterations:
-        costs.append(cost)
+    def report(i, cost, trainer):
+        cost = np.array(cost)  # the course's compute_cost returns a 0-d array
+        if print_cost and i % 100 == 0 or i == num_iterations - 1:
+            print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+        if i % 100 == 0 or i == num_iterations:
+            costs.append(cost)
+    return report
 
 
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
@@ -151,21 +158,14 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
 
     Returns ``(parameters, costs)``; costs (0-d arrays) every 100 iterations.
     Accepts real-valued ``Y`` (the course's test draws ``randn`` targets).
+    Trained by :class:`layerwise.training.Trainer` with the course's arithmetic.
     """
+    num_iterations = _training.check_iterations("num_iterations", num_iterations)
     costs = []
     n_x, n_h, n_y = layers_dims
-    parameters = initialize_parameters(n_x, n_h, n_y)
-    for i in range(0, num_iterations):
-        W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
-        A1, cache1 = linear_activation_forward(X, W1, b1, activation="relu")
-        A2, cache2 = linear_activation_forward(A1, W2, b2, activation="sigmoid")
-        cost = compute_cost(A2, Y)
-        dA2 = _BCE.derivative(A2, Y, clip=False)
-        dA1, dW2, db2 = linear_activation_backward(dA2, cache2, activation="sigmoid")
-        _, dW1, db1 = linear_activation_backward(dA1, cache1, activation="relu")
-        grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
-        parameters = update_parameters_in_place(parameters, grads, learning_rate)
-        _report(i, num_iterations, cost, print_cost, costs)
+    parameters, _ = _training.train(
+        X, Y, [n_x, n_h, n_y], initialize_parameters(n_x, n_h, n_y), num_iterations,
+        _reporter(num_iterations, print_cost, costs), learning_rate=learning_rate, **_C1_LOOP)
     return parameters, costs
 
 
@@ -174,14 +174,11 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000,
     """Train an L-layer [LINEAR->RELU]*(L-1)->LINEAR->SIGMOID net with batch gradient descent.
 
     Initialised by A2's ``initialize_parameters_deep`` (``/sqrt(n_prev)``, seed 1).
-    Returns ``(parameters, costs)``.
+    Returns ``(parameters, costs)``. Trained by :class:`layerwise.training.Trainer`.
     """
+    num_iterations = _training.check_iterations("num_iterations", num_iterations)
     costs = []
-    parameters = initialize_parameters_deep_application(layers_dims)
-    for i in range(0, num_iterations):
-        AL, caches = L_model_forward(X, parameters)
-        cost = compute_cost(AL, Y)
-        grads = L_model_backward(AL, Y, caches)
-        parameters = update_parameters_in_place(parameters, grads, learning_rate)
-        _report(i, num_iterations, cost, print_cost, costs)
+    parameters, _ = _training.train(
+        X, Y, layers_dims, initialize_parameters_deep_application(layers_dims), num_iterations,
+        _reporter(num_iterations, print_cost, costs), learning_rate=learning_rate, **_C1_LOOP)
     return parameters, costs

@@ -16,6 +16,7 @@ from ..losses import get_loss
 from ..optimizers import (GradientDescent, initialize_adam, initialize_velocity,
                           update_parameters_with_adam, update_parameters_with_momentum)
 from ..schedules import schedule_lr_decay, update_lr
+from . import _training
 from ._c2 import forward_propagation, predict, predict_dec, relu, sigmoid
 from ._c2 import backward_propagation_lowercase as backward_propagation
 from ._data import load_2D_dataset, load_params_and_grads
@@ -57,49 +58,34 @@ def model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64
 
     As the notebook: the shuffling seed starts at 10 and grows by one before
     each epoch; Adam's ``t`` counts mini-batches; the epoch's cost is the sum
-    of its mini-batch costs divided by m; with ``decay`` the learning rate
-    becomes ``decay(learning_rate0, i, decay_rate)`` after epoch i. With
-    ``print_cost`` prints ``Cost after epoch %i: %f`` (and the learning rate
-    with ``decay``) every 1000 epochs, keeps the cost every 100 and plots it.
-    Returns the parameters.
+    of its mini-batch costs over m (as ``(1/m) * sum``); with ``decay`` the
+    learning rate becomes ``decay(learning_rate0, i, decay_rate)`` after epoch
+    i. With ``print_cost`` prints ``Cost after epoch %i: %f`` (and the learning
+    rate with ``decay``) every 1000 epochs, keeps the cost every 100 and plots
+    it. Returns the parameters. Trained by :class:`layerwise.training.Trainer`
+    with the opt utils' arithmetic (unclipped losses, ``dz3 = (a3 - Y) / m``).
     """
     if optimizer not in ("gd", "momentum", "adam"):
         raise ValueError(f"optimizer must be 'gd', 'momentum' or 'adam'; got {optimizer!r}")
+    num_epochs = _training.check_iterations("num_epochs", num_epochs)
     costs = []
-    t = 0
-    seed = 10
-    m = X.shape[1]
-    learning_rate0 = learning_rate
-    parameters = initialize_parameters(layers_dims)
-    if optimizer == "momentum":
-        v = initialize_velocity(parameters)
-    elif optimizer == "adam":
-        v, s = initialize_adam(parameters)
-    for i in range(num_epochs):
-        seed = seed + 1
-        cost_total = 0
-        for minibatch_X, minibatch_Y in random_mini_batches(X, Y, mini_batch_size, seed):
-            a3, caches = forward_propagation(minibatch_X, parameters)
-            cost_total += compute_cost(a3, minibatch_Y)
-            grads = backward_propagation(minibatch_X, minibatch_Y, caches)
-            if optimizer == "gd":
-                parameters = update_parameters_with_gd(parameters, grads, learning_rate)
-            elif optimizer == "momentum":
-                parameters, v = update_parameters_with_momentum(parameters, grads, v, beta,
-                                                                learning_rate)
-            else:
-                t = t + 1
-                parameters, v, s, _, _ = update_parameters_with_adam(
-                    parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
-        cost_avg = cost_total / m
-        if decay:
-            learning_rate = decay(learning_rate0, i, decay_rate)
+
+    def report(i, cost, trainer):
         if print_cost and i % 1000 == 0:
-            print("Cost after epoch %i: %f" % (i, cost_avg))
+            print("Cost after epoch %i: %f" % (i, cost))
             if decay:
-                print("learning rate after epoch %i: %f" % (i, learning_rate))
+                print("learning rate after epoch %i: %f" % (i, trainer.learning_rate))
         if print_cost and i % 100 == 0:
-            costs.append(cost_avg)
+            costs.append(cost)
+
+    def schedule(learning_rate0, epoch):
+        return decay(learning_rate0, epoch, decay_rate)
+
+    parameters, learning_rate = _training.train(
+        X, Y, layers_dims, initialize_parameters(layers_dims), num_epochs, report,
+        optimizer=optimizer, learning_rate=learning_rate, beta=beta, beta1=beta1, beta2=beta2,
+        epsilon=epsilon, lr_schedule=schedule if decay else None, batch_size=mini_batch_size, shuffle=True,
+        shuffle_seed=11, mean_in_output_delta=True)
     plot_costs(costs, learning_rate, xlabel="epochs (per 100)")
     return parameters
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import regularization as _reg
 from ..initializers import initialize_parameters_deep as _init_deep
-from . import _three_layer
+from . import _three_layer, _training
 from ._c2 import forward_propagation, predict, predict_dec, relu, sigmoid, update_parameters
 from ._data import load_2D_dataset, load_planar_dataset
 from ._data import load_cat_dataset as load_dataset
@@ -73,31 +73,26 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     ``lambd`` > 0: L2 regularisation; ``keep_prob`` < 1: dropout (not both, as
     the course asserts). With ``print_cost`` prints ``Cost after iteration i:
     cost`` every 10000 iterations, keeps the cost every 1000 and plots it.
+    Trained by :class:`layerwise.training.Trainer` with the reg utils'
+    arithmetic: the cost ``(1/m) nansum`` of unclipped losses (plus the L2
+    term), ``dZ3 = A3 - Y`` with ``1/m`` in each ``dW``, and dropout masks from
+    a generator reseeded with 1 before every forward pass.
     """
+    assert lambd == 0 or keep_prob == 1  # the course's own check: one regulariser at a time
+    num_iterations = _training.check_iterations("num_iterations", num_iterations)
     costs = []
     layers_dims = [X.shape[0], 20, 3, 1]
-    parameters = initialize_parameters(layers_dims)
-    for i in range(0, num_iterations):
-        if keep_prob == 1:
-            a3, cache = forward_propagation(X, parameters)
-        elif keep_prob < 1:
-            a3, cache = forward_propagation_with_dropout(X, parameters, keep_prob)
-        if lambd == 0:
-            cost = compute_cost(a3, Y)
-        else:
-            cost = compute_cost_with_regularization(a3, Y, parameters, lambd)
-        assert lambd == 0 or keep_prob == 1  # the course's own check: one regulariser at a time
-        if lambd == 0 and keep_prob == 1:
-            grads = backward_propagation(X, Y, cache)
-        elif lambd != 0:
-            grads = backward_propagation_with_regularization(X, Y, cache, lambd)
-        elif keep_prob < 1:
-            grads = backward_propagation_with_dropout(X, Y, cache, keep_prob)
-        parameters = update_parameters(parameters, grads, learning_rate)
+
+    def report(i, cost, trainer):
         if print_cost and i % 10000 == 0:
-            print("Cost after iteration {}: {}".format(i, cost))
+            print("Cost after iteration {}: {}".format(i, np.float64(cost)))
         if print_cost and i % 1000 == 0:
-            costs.append(cost)
+            costs.append(np.float64(cost))
+
+    parameters, _ = _training.train(
+        X, Y, layers_dims, initialize_parameters(layers_dims), num_iterations, report,
+        optimizer="gd", learning_rate=learning_rate, lambd=lambd, keep_prob=keep_prob,
+        dropout_seed=1 if keep_prob < 1 else None, skip_nan_losses=True)
     plot_costs(costs, learning_rate, xlabel="iterations (x1,000)")
     return parameters
 

@@ -190,6 +190,11 @@ CONSTRAINTS = {
     "mean_in_output_delta": _Constraint(
         "True, False or None",
         lambda name, v: None if v is None else _boolean().check(name, v)),
+    "output_delta": _choice(("fused", "chain")),
+    "clip_probabilities": _boolean(),
+    "skip_nan_losses": _boolean(),
+    "check_targets": _boolean(),
+    "on_divergence": _choice(("raise", "continue")),
 }
 
 
@@ -248,6 +253,29 @@ class TrainConfig:
     mean_in_output_delta : bool or None
         Fold ``1/m`` into the output layer's ``dZ`` (the rounding of the
         course's helper files); None: the engine's default for the dtype.
+    output_delta : {"fused", "chain"}, default "fused"
+        "fused": ``dZL = AL - Y`` for sigmoid/softmax with their cross-entropy
+        (finite when ``AL`` saturates). "chain": always ``dAL`` from the loss,
+        then back through the output activation -- the C1 notebooks'
+        ``L_model_backward`` (``dAL = -(Y/AL - (1-Y)/(1-AL))``).
+    clip_probabilities : bool, default True
+        Clip ``AL`` away from 0 and 1 inside the cross-entropy's logarithm.
+        False is the course's raw arithmetic: ``log(0)`` makes the cost
+        ``inf`` (C2's random x10 initialisation prints it at iteration 0).
+    skip_nan_losses : bool, default False
+        Sum the per-example losses as ``np.nansum`` does (the C2 utils'
+        costs), which drops the NaN of ``0 * log(0)`` in unclipped costs.
+    check_targets : bool, default True
+        Refuse targets outside the loss's range (0/1 or one-hot for the
+        cross-entropies). False takes any real ``Y``, as the course's model
+        functions do (their tests train on ``randn`` targets).
+    on_divergence : {"raise", "continue"}, default "raise"
+        "raise": a non-finite cost, gradient or parameter raises
+        :class:`~layerwise.training.TrainingDivergedError`. "continue": it is
+        recorded as it is and training goes on, as the course's loops do.
+
+    The fields from ``shuffle_seed`` on reproduce the course's notebooks
+    (:mod:`layerwise.course`, the lab); their defaults are what a library should do.
     """
 
     optimizer: str = "adam"
@@ -276,6 +304,11 @@ class TrainConfig:
     shuffle_seed: int | None = None
     dropout_seed: int | None = None
     mean_in_output_delta: bool | None = None
+    output_delta: str = "fused"
+    clip_probabilities: bool = True
+    skip_nan_losses: bool = False
+    check_targets: bool = True
+    on_divergence: str = "raise"
 
     def __post_init__(self):
         for name, rule in CONSTRAINTS.items():

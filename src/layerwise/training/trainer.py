@@ -179,13 +179,14 @@ class Trainer:
                              f"{network.dtype.name}")
         self.network = network
         self._rng = _as_generator(rng, config.seed)
-        X, Y = network.check_data(X, Y)
+        X, Y = network.check_data(X, Y, check_targets=config.check_targets)
         sample_weight = self._check_weights(sample_weight, X.shape[1])
         self._val_index = None
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (X_val, Y_val)")
-            validation_data = network.check_data(*validation_data)
+            validation_data = network.check_data(*validation_data,
+                                                 check_targets=config.check_targets)
         elif config.validation_fraction is not None:
             X, Y, sample_weight, validation_data = self._split(X, Y, sample_weight,
                                                                config.validation_fraction)
@@ -279,7 +280,9 @@ class Trainer:
         if not initial:
             if self.batch and (config.batch_size, config.shuffle) != (old.batch_size, old.shuffle):
                 raise ValueError("batch_size and shuffle can change only between epochs")
-            for fixed in ("mean_in_output_delta", "dtype", "validation_fraction", "seed"):
+            for fixed in ("mean_in_output_delta", "output_delta", "clip_probabilities",
+                          "skip_nan_losses", "check_targets", "dtype", "validation_fraction",
+                          "seed"):
                 if getattr(config, fixed) != getattr(old, fixed):
                     raise ValueError(f"{fixed} is fixed when a trainer is built; build a new "
                                      "trainer to change it")
@@ -301,12 +304,16 @@ class Trainer:
         self._schedule = config.make_schedule()
         self._monitor = monitor
         self._sign = 1.0 if MONITORS[monitor] == "min" else -1.0
+        self._raise_on_divergence = config.on_divergence == "raise"
         self._dropout_rng = None if config.dropout_seed is None else ReseededRandom(
             config.dropout_seed)
         if initial:
             self._engine = Engine(net.layer_dims, net.activations, net.loss, net.dtype,
                                   storage=net.flat_parameters,
-                                  mean_in_delta=config.mean_in_output_delta)
+                                  mean_in_delta=config.mean_in_output_delta,
+                                  fused_delta=config.output_delta == "fused",
+                                  clip=config.clip_probabilities,
+                                  skip_nan=config.skip_nan_losses)
             self._params, self._grads = self._engine.flat_params, self._engine.flat_grads
             self._order = EpochOrder(self.X, self.Y, self.sample_weight,
                                      config.batch_size or self.X.shape[1], config.shuffle)
@@ -413,7 +420,7 @@ class Trainer:
         started = time.perf_counter()
         loss = self._engine.forward_backward(Xb, Yb, keep_prob=self._keep, rng=rng,
                                              lambd=lambd, sample_weight=Wb)
-        if not math.isfinite(loss):
+        if not math.isfinite(loss) and self._raise_on_divergence:
             self._diverged("cost", loss)
         if lambd:
             # The L2 term of this batch's objective, on the same parameters
@@ -448,11 +455,11 @@ class Trainer:
         m = self._order.m
         # (1/m) * sum, as the course's compute_cost rounds it: its printed digits come out.
         cost = (1.0 / m) * self._loss_total + self._penalty_total
-        theta = self.network.flat_parameters
-        if not math.isfinite(cost):
-            self._diverged("cost", cost)
-        if not np.isfinite(theta).all():
-            self._diverged(*self._first_non_finite())
+        if self._raise_on_divergence:
+            if not math.isfinite(cost):
+                self._diverged("cost", cost)
+            if not np.isfinite(self.network.flat_parameters).all():
+                self._diverged(*self._first_non_finite())
         val_cost = val_accuracy = val_score = None
         if self.validation_data is not None:
             # Finite parameters can still overflow on other data; that is a
