@@ -16,6 +16,9 @@ import numpy as np
 
 from ..engine import dense_batch, is_sparse
 
+#: Examples of a column-major X gathered at a time when a read is larger
+#: (validation chunks, :meth:`EpochOrder.training_data`).
+GATHER_PIECE = 512
 #: Columns evaluated at a time for held-out validation data (the chunk of
 #: :func:`layerwise.engine.forward_output`, so the products are the same).
 VALIDATION_CHUNK = 4096
@@ -74,10 +77,13 @@ class InputColumns:
         self._buffers = {}
 
     def _buffer(self, name, shape):
-        buf = self._buffers.get(name)
-        if buf is None or buf.shape != shape:
-            buf = self._buffers[name] = np.empty(shape, dtype=self.dtype)
-        return buf
+        # A C-contiguous array of this shape in the flat storage kept under
+        # ``name``, which grows only: chunks of several widths share it.
+        size = shape[0] * shape[1]
+        flat = self._buffers.get(name)
+        if flat is None or flat.size < size:
+            flat = self._buffers[name] = np.empty(size, dtype=self.dtype)
+        return flat[:size].reshape(shape)
 
     def read(self, columns, name=None, width=None, layout="C"):
         """``X[:, columns]``, standardised if asked: an array of shape (n_x, b).
@@ -114,18 +120,34 @@ class InputColumns:
         out = (np.empty((self.n_x, b), self.dtype) if name is None
                else self._buffer(name, (self.n_x, width))[:, :b])
         if self.column_major:
-            source = self._rows_of(columns, name, width, b).T
-        elif isinstance(columns, slice):
+            # Through a row-major piece of at most GATHER_PIECE examples at a
+            # time, so that a large read costs its result and one small piece.
+            piece = self._buffer("piece", (min(b, GATHER_PIECE), self.n_x))
+            for start in range(0, b, GATHER_PIECE):
+                stop = min(start + GATHER_PIECE, b)
+                if isinstance(columns, slice):
+                    first = columns.indices(self.m)[0]
+                    rows = self._rows[first + start:first + stop]
+                else:
+                    rows = piece[:stop - start]
+                    np.take(self._rows, columns[start:stop], axis=0, out=rows, mode="clip")
+                self._transpose_into(out[:, start:stop], rows)
+            return out
+        if isinstance(columns, slice):
             source = self.X[:, columns]
         else:
             np.take(self.X, columns, axis=1, out=out, mode="clip")
             return self._scale_in_place(out)
+        self._transpose_into(out, source.T)
+        return out
+
+    def _transpose_into(self, out, rows):
+        # out (n_x, k) = rows.T (k, n_x), standardised on the way if asked.
         if self.scaled:
-            np.subtract(source, self._mean, out=out)
+            np.subtract(rows.T, self._mean, out=out)
             out /= self._scale
         else:
-            np.copyto(out, source)
-        return out
+            np.copyto(out, rows.T)
 
     def _rows_of(self, columns, name, width, b):
         # The columns of a column-major X as the rows of a C-ordered (b, n_x) array.
@@ -274,8 +296,8 @@ class HeldOutColumns:
         out = None
         for start in range(0, n_val, VALIDATION_CHUNK):
             stop = min(start + VALIDATION_CHUNK, n_val)
-            # Each chunk its own contiguous buffer (the last one of its width).
-            X_c = self._columns.read(self.index[start:stop], f"validation{stop - start}")
+            # Contiguous chunks, as forward_output would cut them.
+            X_c = self._columns.read(self.index[start:stop], "validation")
             A = forward_output(X_c)
             if out is None:
                 out = np.empty((A.shape[0], n_val), dtype=A.dtype)
