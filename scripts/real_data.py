@@ -160,6 +160,10 @@ def csv_memory(rows, cols, digits, epochs):
         python = [sys.executable]
         runs = {
             "python + numpy + pandas imported": python + ["-c", "import numpy, pandas"],
+            # What train has loaded when it starts fitting (scikit-learn brings scipy).
+            "+ layerwise train's libraries imported": python + [
+                "-c", "import layerwise.commands.train, layerwise.estimators, "
+                      "sklearn.model_selection"],
             "pandas.read_csv alone": python + ["-c", f"import pandas; pandas.read_csv({data!r})"],
             f"layerwise train --epochs {epochs}": python + [
                 "-m", "layerwise", "train", data, "--target", "y", "--epochs", str(epochs),
