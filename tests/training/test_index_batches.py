@@ -271,3 +271,21 @@ def test_a_fit_allocates_a_small_fraction_of_x_beyond_x():
         tracemalloc.stop()
     assert clf.n_iter_ == 1
     assert peak <= 0.3 * X.nbytes, f"{peak / X.nbytes:.2f} x X allocated during fit"
+
+
+def test_bad_input_scaling_and_validation_index_are_refused_by_name():
+    rows, Y, _, net = _data("float64", "binary")
+    mean, scale = _standardisation(rows)
+    with pytest.raises(ValueError, match=r"input_scaling mean must be a float array of shape \(5,\)"):
+        Trainer(net, TrainConfig(verbose=0), rows.T, Y, input_scaling=(mean[:3], scale))
+    with pytest.raises(ValueError, match="input_scaling scale must be non-zero"):
+        Trainer(net, TrainConfig(verbose=0), rows.T, Y, input_scaling=(mean, 0 * scale))
+    with pytest.raises(TypeError, match="input_scaling must be a pair"):
+        Trainer(net, TrainConfig(verbose=0), rows.T, Y, input_scaling=mean)
+    with pytest.raises(TypeError, match="validation_data or validation_index, not both"):
+        Trainer(net, TrainConfig(verbose=0), rows.T, Y, validation_index=[1, 2],
+                validation_data=(rows.T, Y))
+    with pytest.raises(ValueError, match=r"validation_index must hold distinct columns in \[0, 157\)"):
+        Trainer(net, TrainConfig(verbose=0), rows.T, Y, validation_index=[3, 157])
+    with pytest.raises(TypeError, match="validation_index must be a 1-D array of column indices"):
+        Trainer(net, TrainConfig(verbose=0), rows.T, Y, validation_index=[0.5, 1.5])

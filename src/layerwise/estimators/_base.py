@@ -118,6 +118,10 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         state from before the call. ``n_iter_`` counts the epochs of the last
         ``fit`` (as scikit-learn's MLP does, also with ``warm_start``) and adds up
         over ``partial_fit`` calls; ``loss_curve_`` always continues.
+
+        Memory: the trainer reads mini-batches (and validation chunks) from
+        ``X.T`` -- a view of the caller's rows -- and standardises each one, so
+        a fit costs ``X`` plus a few batches (:meth:`_training_inputs`).
         """
         from sklearn.exceptions import ConvergenceWarning
 

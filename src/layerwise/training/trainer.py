@@ -171,9 +171,9 @@ class Trainer:
         ``validation_fraction`` split (as :meth:`from_snapshot` repeats a
         recorded split).
 
-    Memory
-    ------
-    The trainer keeps the data it was given and never copies it whole: a
+    Notes
+    -----
+    Memory: the trainer keeps the data it was given and never copies it whole: a
     validation split is two index arrays, an epoch's order a permutation of
     the training index, and each mini-batch is gathered from ``X`` into a
     buffer of the batch's size (made dense there for a scipy.sparse ``X``, and
