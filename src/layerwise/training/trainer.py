@@ -144,7 +144,7 @@ class Trainer:
     validation_data : tuple (X_val, Y_val), optional
         Evaluated after every epoch; without it, ``config.validation_fraction``
         holds out part of ``(X, Y)``: the held-out columns are an index into
-        ``X``, not a copy (see "Memory" below).
+        ``X``, not a copy (see Notes).
     sample_weight : array_like, shape (m,), optional
         Non-negative weights multiplying each example's loss.
     callbacks : sequence of :class:`Callback`
@@ -192,6 +192,10 @@ class Trainer:
     batch : int, index of the next batch within the current epoch
     steps : int, updates done
     stopped : bool; stop_reason : None or str
+    X, Y, sample_weight : the data as given (checked), validation columns included
+    validation_data : None, the checked ``(X_val, Y_val)``, or the
+        :class:`~layerwise.training.batches.HeldOutColumns` of a split (or of
+        ``validation_data`` with ``input_scaling``)
     """
 
     def __init__(self, network, config=None, X=None, Y=None, *, validation_data=None,
@@ -210,7 +214,8 @@ class Trainer:
         X, Y = network.check_data(X, Y)
         Y = np.ascontiguousarray(Y)  # batches take its columns
         sample_weight = self._check_weights(sample_weight, X.shape[1])
-        columns = InputColumns(X, self._check_scaling(input_scaling, X.shape[0]))
+        scaling = self._check_scaling(input_scaling, X.shape[0])
+        columns = InputColumns(X, scaling)
         self._val_index = self._train_index = None
         if validation_data is not None:
             if validation_index is not None:
@@ -218,11 +223,11 @@ class Trainer:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (X_val, Y_val)")
             validation_data = network.check_data(*validation_data)
-            if columns.scaled:  # standardised as the training inputs are
+            if scaling is not None:  # standardised as the training inputs are
                 X_val, Y_val = validation_data
-                validation_data = HeldOutColumns(
-                    InputColumns(X_val, self._check_scaling(input_scaling, X.shape[0])),
-                    np.ascontiguousarray(Y_val), np.arange(X_val.shape[1]))
+                validation_data = HeldOutColumns(InputColumns(X_val, scaling),
+                                                 np.ascontiguousarray(Y_val),
+                                                 np.arange(X_val.shape[1]))
         elif validation_index is not None or config.validation_fraction is not None:
             if validation_index is not None:
                 index = self._check_index(validation_index, X.shape[1])
