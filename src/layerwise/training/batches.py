@@ -78,25 +78,26 @@ class InputColumns:
 
     def _buffer(self, name, shape):
         # A C-contiguous array of this shape in the flat storage kept under
-        # ``name``, which grows only: chunks of several widths share it.
+        # ``name``, which grows only: reads of several widths share it.
         size = shape[0] * shape[1]
         flat = self._buffers.get(name)
         if flat is None or flat.size < size:
             flat = self._buffers[name] = np.empty(size, dtype=self.dtype)
         return flat[:size].reshape(shape)
 
-    def read(self, columns, name=None, width=None, layout="C"):
-        """``X[:, columns]``, standardised if asked: an array of shape (n_x, b).
+    def gatherer(self, b, name=None, width=None, layout="C"):
+        """A function ``columns -> X[:, columns]`` (standardised if asked) for
+        ``b`` columns at a time, writing into buffers fixed here.
 
         Parameters
         ----------
-        columns : ndarray of int (b,), or a slice
+        b : int, the number of columns of every call
         name : str or None
-            The buffer to write into (kept for the next read of that name);
-            None: a new array.
+            The buffers to write into (kept under that name, shared with other
+            gatherers of the name); None: new buffers for this gatherer.
         width : int, optional
-            Allocate the buffer this wide and return its first b columns (a
-            strided view when b < width); default b.
+            Make the buffer this wide and return its first b columns (a strided
+            view when b < width); default b.
         layout : {"C", "F"}
             "C": a C-ordered array (or view of one). "F": for a column-major,
             unscaled ``X`` only, the transpose of a C-ordered (b, n_x) buffer,
@@ -104,42 +105,69 @@ class InputColumns:
 
         Returns
         -------
-        ndarray (n_x, b), valid until the next read into the same buffer
+        callable ``columns (ndarray of int, (b,)) -> ndarray (n_x, b)``; the
+        result is valid until the next call with the same buffers.
         """
-        if isinstance(columns, slice):
-            b = len(range(*columns.indices(self.m)))
-        else:
-            b = len(columns)
         width = b if width is None else width
+        n_x = self.n_x
+        # Bound ndarray.take: np.take's dispatch costs more than a small gather.
+
+        def buffer(suffix, shape):
+            if name is None:
+                return np.empty(shape, dtype=self.dtype)
+            return self._buffer(name + suffix, shape)
+
         if self.sparse:
-            out = dense_batch(self.X[:, columns])
-            return self._scale_in_place(out)
+            X = self.X
+            return lambda columns: self._scale_in_place(dense_batch(X[:, columns]))
         if layout == "F":
-            rows = self._rows_of(columns, name, width, b)
-            return rows.T
-        out = (np.empty((self.n_x, b), self.dtype) if name is None
-               else self._buffer(name, (self.n_x, width))[:, :b])
-        if self.column_major:
-            # Through a row-major piece of at most GATHER_PIECE examples at a
-            # time, so that a large read costs its result and one small piece.
-            piece = self._buffer("piece", (min(b, GATHER_PIECE), self.n_x))
+            rows, take = buffer("/rows", (width, n_x))[:b], self._rows.take
+            batch = rows.T
+
+            def gather_f(columns):
+                # mode="clip" lets take write straight into the buffer (with
+                # "raise" it buffers); the indices are valid by construction.
+                take(columns, axis=0, out=rows, mode="clip")
+                return batch
+            return gather_f
+        out = buffer("", (n_x, width))[:, :b]
+        if not self.column_major:
+            take, scale = self.X.take, self._scale_in_place
+
+            def gather_c(columns):
+                take(columns, axis=1, out=out, mode="clip")
+                return scale(out)
+            return gather_c
+        # Column-major X: gather rows into a row-major piece, then transpose
+        # (and standardise) into out; a large read goes GATHER_PIECE rows at a
+        # time, so that it costs its result and one small piece.
+        piece = buffer("/piece", (min(b, GATHER_PIECE), n_x))
+        take, into = self._rows.take, self._transpose_into
+        if b <= GATHER_PIECE:
+            def gather_rows(columns):
+                take(columns, axis=0, out=piece, mode="clip")
+                into(out, piece)
+                return out
+            return gather_rows
+
+        def gather_pieces(columns):
             for start in range(0, b, GATHER_PIECE):
                 stop = min(start + GATHER_PIECE, b)
-                if isinstance(columns, slice):
-                    first = columns.indices(self.m)[0]
-                    rows = self._rows[first + start:first + stop]
-                else:
-                    rows = piece[:stop - start]
-                    np.take(self._rows, columns[start:stop], axis=0, out=rows, mode="clip")
-                self._transpose_into(out[:, start:stop], rows)
+                rows = piece[:stop - start]
+                take(columns[start:stop], axis=0, out=rows, mode="clip")
+                into(out[:, start:stop], rows)
             return out
+        return gather_pieces
+
+    def read(self, columns, name=None):
+        """``X[:, columns]`` (standardised if asked) as a C-ordered array (n_x, b).
+
+        ``columns``: ndarray of int, or a slice. ``name``: the buffers to write
+        into (valid until the next read of that name); None: a new array.
+        """
         if isinstance(columns, slice):
-            source = self.X[:, columns]
-        else:
-            np.take(self.X, columns, axis=1, out=out, mode="clip")
-            return self._scale_in_place(out)
-        self._transpose_into(out, source.T)
-        return out
+            columns = np.arange(*columns.indices(self.m))
+        return self.gatherer(len(columns), name)(columns)
 
     def _transpose_into(self, out, rows):
         # out (n_x, k) = rows.T (k, n_x), standardised on the way if asked.
@@ -148,17 +176,6 @@ class InputColumns:
             out /= self._scale
         else:
             np.copyto(out, rows.T)
-
-    def _rows_of(self, columns, name, width, b):
-        # The columns of a column-major X as the rows of a C-ordered (b, n_x) array.
-        if isinstance(columns, slice):
-            return self._rows[columns]
-        rows = (np.empty((b, self.n_x), self.dtype) if name is None
-                else self._buffer(f"{name}/rows", (width, self.n_x))[:b])
-        # mode="clip" lets take write straight into rows (with "raise" it
-        # buffers); the indices are valid by construction.
-        np.take(self._rows, columns, axis=0, out=rows, mode="clip")
-        return rows
 
     def _scale_in_place(self, out):
         if self.scaled:
@@ -200,21 +217,30 @@ class EpochOrder:
 
     def __init__(self, columns, Y, sample_weight, index, batch_size, shuffle):
         self.m = columns.m if index is None else len(index)
-        self._slices = batch_slices(self.m, batch_size)
-        self.n_batches = len(self._slices)
+        slices = batch_slices(self.m, batch_size)
+        self.n_batches = len(slices)
         self.shuffle = shuffle and self.n_batches > 1
         self._columns, self._Y, self._w, self._index = columns, Y, sample_weight, index
-        self._order = index  # the epoch's columns in order; None: 0, 1, ..., m-1
-        self._width = self.m if self.n_batches == 1 else max(batch_size, 2)
         whole = index is None and not columns.scaled and not columns.sparse
-        self._layout = "F" if whole and columns.column_major else "C"
         self._views = None
         if whole and not self.shuffle:
             X, w = columns.X, sample_weight
-            self._views = [(X[:, sl], Y[:, sl], None if w is None else w[sl])
-                           for sl in self._slices]
+            self._views = [(X[:, sl], Y[:, sl], None if w is None else w[sl]) for sl in slices]
+            return
+        # The epoch's columns in order (the training index, or all columns).
+        self._order = np.arange(self.m) if index is None else index
+        width = self.m if self.n_batches == 1 else max(batch_size, 2)
+        layout = "F" if whole and columns.column_major else "C"
+        # One gatherer (and Y, w buffers) per batch size: the full and the last.
+        plans = {}
+        for sl in slices:
+            b = sl.stop - sl.start
+            if b not in plans:
+                plans[b] = (columns.gatherer(b, "batch", width, layout),
+                            np.empty((Y.shape[0], b), Y.dtype),
+                            None if sample_weight is None else np.empty(b, sample_weight.dtype))
+        self._plans = [(sl, *plans[sl.stop - sl.start]) for sl in slices]
         self._cached = None
-        self._small = {}
 
     def arrange(self, permutation):
         """Take ``permutation`` (of ``range(m)``) as this epoch's order (a no-op
@@ -231,29 +257,15 @@ class EpochOrder:
             return self._views[i]
         if self._cached is not None:
             return self._cached
-        sl = self._slices[i]
-        columns = sl if self._order is None else self._order[sl]
-        X_b = self._columns.read(columns, "batch", self._width, self._layout)
-        if isinstance(columns, slice):
-            Y_b, w_b = self._Y[:, columns], None if self._w is None else self._w[columns]
-        else:
-            Y_b, w_b = self._take_small(columns)
+        sl, gather, Y_b, w_b = self._plans[i]
+        columns = self._order[sl]
+        X_b = gather(columns)
+        self._Y.take(columns, axis=1, out=Y_b, mode="clip")
+        if w_b is not None:
+            self._w.take(columns, out=w_b, mode="clip")
         if self.n_batches == 1 and not self.shuffle:
             self._cached = (X_b, Y_b, w_b)  # the same columns every epoch
         return X_b, Y_b, w_b
-
-    def _take_small(self, columns):
-        b = len(columns)
-        if b not in self._small:
-            if len(self._small) > 2:
-                self._small.clear()
-            self._small[b] = (np.empty((self._Y.shape[0], b), self._Y.dtype),
-                              None if self._w is None else np.empty(b, self._w.dtype))
-        Y_b, w_b = self._small[b]
-        np.take(self._Y, columns, axis=1, out=Y_b, mode="clip")
-        if w_b is not None:
-            np.take(self._w, columns, out=w_b, mode="clip")
-        return Y_b, w_b
 
     def training_data(self):
         """All training columns at once, ``(X, Y, w)``: views of the data when
