@@ -4,7 +4,8 @@ Run by hand (never in CI): ``python scripts/real_data.py [--repeats 5]``.
 ``--csv-memory`` measures instead the peak memory (maximum resident set
 size, from ``/usr/bin/time -v``) and wall time of ``layerwise train`` on a
 seeded 200 000 x 100 numeric CSV, against reading the same CSV with pandas
-alone (each in a fresh process). ``--sparse`` fits digits (75/25 split) from
+alone and against importing the libraries ``train`` loads (each in a fresh
+process). ``--sparse`` fits digits (75/25 split) from
 a dense array and from the same data as a scipy CSR matrix and compares the
 predictions.
 
@@ -160,6 +161,10 @@ def csv_memory(rows, cols, digits, epochs):
         python = [sys.executable]
         runs = {
             "python + numpy + pandas imported": python + ["-c", "import numpy, pandas"],
+            # What train has loaded when it starts fitting (scikit-learn brings scipy).
+            "+ layerwise train's libraries imported": python + [
+                "-c", "import layerwise.commands.train, layerwise.estimators, "
+                      "sklearn.model_selection"],
             "pandas.read_csv alone": python + ["-c", f"import pandas; pandas.read_csv({data!r})"],
             f"layerwise train --epochs {epochs}": python + [
                 "-m", "layerwise", "train", data, "--target", "y", "--epochs", str(epochs),

@@ -14,6 +14,47 @@ from ._checks import as_float_array, check_finite, check_positive_int
 from ._rng import as_rng
 
 
+#: Examples (columns) taken at a time by :func:`_column_major_moments`.
+MOMENT_BLOCK = 4096
+
+
+def _column_major_moments(X, block=MOMENT_BLOCK):
+    """``X.mean(axis=1, keepdims=True)`` and ``X.var(axis=1, keepdims=True)`` of a
+    column-major ``X`` (n_x, m), bit for bit, without a temporary of X's size.
+
+    For this layout NumPy sums the columns one after the other, in order
+    (each example is contiguous, so the reduction runs over the outer axis);
+    that running sum is continued here ``block`` columns at a time, with the
+    sum so far as the first row of each block, so every addition is one that
+    NumPy does. ``X.var`` would hold ``X - mean`` whole; here it is one block.
+    """
+    rows = X.T  # C-ordered (m, n_x): row i is example i
+    m, n = rows.shape
+    buf = np.empty((min(block, m) + 1, n), dtype=X.dtype)
+    total = None
+    for start in range(0, m, block):
+        k = min(block, m - start)
+        buf[1:k + 1] = rows[start:start + k]
+        total = _continue_sum(buf, k, total)
+    mean = total / m
+    total = None
+    for start in range(0, m, block):
+        k = min(block, m - start)
+        deviations = buf[1:k + 1]
+        np.subtract(rows[start:start + k], mean, out=deviations)
+        deviations *= deviations
+        total = _continue_sum(buf, k, total)
+    return mean.reshape(-1, 1), (total / m).reshape(-1, 1)
+
+
+def _continue_sum(buf, k, total):
+    """``((total + buf[1]) + buf[2]) + ... + buf[k]`` row-wise (``total`` None: from ``buf[1]``)."""
+    if total is None:
+        return np.add.reduce(buf[1:k + 1], axis=0)
+    buf[0] = total
+    return np.add.reduce(buf[:k + 1], axis=0)
+
+
 class Standardizer:
     """Learn each feature's mean and variance on the training set; apply them anywhere.
 
@@ -40,7 +81,9 @@ class Standardizer:
         that integer weights give the statistics of repeated columns.
         """
         X = check_finite("X", as_float_array("X", X))
-        if sample_weight is None:
+        if sample_weight is None and X.flags.f_contiguous and not X.flags.c_contiguous:
+            self.mean_, self.var_ = _column_major_moments(X)
+        elif sample_weight is None:
             self.mean_ = X.mean(axis=1, keepdims=True)
             self.var_ = X.var(axis=1, keepdims=True)
         else:

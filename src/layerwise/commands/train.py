@@ -155,6 +155,10 @@ def run(args):
         # Ctrl-C ended the fit between two updates: nothing is saved, exit 130.
         raise KeyboardInterrupt
     seconds = time.perf_counter() - start
+    # The data is no longer needed: released before the curve is drawn, so that
+    # plotting (matplotlib's memory) does not come on top of it.
+    del X
+    table.X = None
     if table.feature_names is not None:
         # Set after fit: the table is a plain array (estimators learn names only from DataFrames).
         estimator.feature_names_in_ = np.asarray(table.feature_names, dtype=object)
@@ -228,7 +232,7 @@ def _summary(estimator, task, table, args, seconds, png, m):
     n_val = math.ceil(args.validation * m)  # as train_test_split rounds
     t.add_row("data", f"{args.data}  ({m} rows: {m - n_val} train, {n_val} validation)")
     t.add_row("target", f"{table.target}  -> {task}")
-    t.add_row("features", f"{table.X.shape[1]}" + (" (standardised)" if args.standardize else ""))
+    t.add_row("features", f"{estimator.n_features_in_}" + (" (standardised)" if args.standardize else ""))
     if task == "classify":
         classes = [str(c) for c in estimator.classes_]
         shown = ", ".join(classes[:10]) + (" ..." if len(classes) > 10 else "")

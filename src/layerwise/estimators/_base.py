@@ -118,6 +118,10 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         state from before the call. ``n_iter_`` counts the epochs of the last
         ``fit`` (as scikit-learn's MLP does, also with ``warm_start``) and adds up
         over ``partial_fit`` calls; ``loss_curve_`` always continues.
+
+        Memory: the trainer reads mini-batches (and validation chunks) from
+        ``X.T`` -- a view of the caller's rows -- and standardises each one, so
+        a fit costs ``X`` plus a few batches (:meth:`_training_inputs`).
         """
         from sklearn.exceptions import ConvergenceWarning
 
@@ -150,10 +154,11 @@ class DeepEstimatorMixin(EstimatorFileMixin):
             network = self._network
             previous_state = self.__dict__.get("_trainer_state")
         Yc = np.ascontiguousarray(self._scale_Y(Y).astype(network.dtype, copy=False).T)
-        # The network's copy of X is built inline, so that once the trainer has
-        # split it nothing here holds it: a large data set then costs the
-        # caller's X, the split and one epoch buffer (see scripts/real_data.py).
-        trainer = Trainer(network, config, self._training_layout(X, network.dtype), Yc,
+        # The trainer reads mini-batches straight from the caller's rows (X.T,
+        # one example per column) and standardises each batch, so a large data
+        # set costs X plus a few batches (see scripts/real_data.py --csv-memory).
+        X_net, scaling = self._training_inputs(X, network.dtype)
+        trainer = Trainer(network, config, X_net, Yc, input_scaling=scaling,
                           sample_weight=sample_weight, rng=rng,
                           validation_scorer=self._validation_scorer if early_stopping else None,
                           optimizer_state=previous_state)
@@ -224,6 +229,27 @@ class DeepEstimatorMixin(EstimatorFileMixin):
         if getattr(self, "target_mean_", None) is None:
             return Y
         return (Y - self.target_mean_) / self.target_scale_
+
+    def _training_inputs(self, X, dtype):
+        """What the trainer reads for rows ``X``: ``(X_net, input_scaling)``.
+
+        Dense ``X`` of the network's dtype: its transpose (a view, one example
+        per column) and the standardisation ``(input_mean_, input_scale_)``,
+        which the trainer applies per mini-batch -- no copy of ``X``.
+        Otherwise (sparse, or another dtype) a scaled copy in the network's
+        layout (:meth:`_training_layout`) and no scaling.
+        """
+        if not is_sparse(X) and X.dtype == np.dtype(dtype):
+            mean = getattr(self, "input_mean_", None)
+            if mean is None:
+                # Without standardisation, the identity (x - 0 and x / 1 are
+                # exact): batches are then gathered C-ordered, as from the
+                # copy that this replaces; an F-ordered batch can round
+                # differently in BLAS (a one-unit first layer, in the last bit).
+                n = X.shape[1]
+                return X.T, (np.zeros(n), np.ones(n))
+            return X.T, (mean, self.input_scale_)
+        return self._training_layout(X, dtype), None
 
     def _training_layout(self, X, dtype):
         """Rows ``X`` scaled and laid out for the network, (n, m), in one pass for

@@ -67,7 +67,9 @@ class DeepClassifier(ClassifierMixin, DeepEstimatorMixin, BaseEstimator):
         default, as in ``layerwise train``: features on different scales slow
         gradient descent down, and the statistics travel with the model.
         Sparse ``X`` is scaled, not centred. Set False to compare with a bare
-        MLP.
+        MLP. Dense ``X`` is standardised a mini-batch at a time as training
+        reads it: no standardised copy of ``X`` is made (a sparse ``X``, or one
+        of another dtype than the network's, gets a scaled copy).
     class_weight : None, "balanced" or dict label -> weight
     random_state : None, int or RandomState, for the initial weights,
         shuffling, dropout and the validation split

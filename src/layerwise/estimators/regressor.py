@@ -27,7 +27,9 @@ class DeepRegressor(RegressorMixin, DeepEstimatorMixin, BaseEstimator):
     standardize : bool, default True
         Standardise the features AND the targets with (sample-weighted)
         training-set statistics inside the model; predictions are mapped back
-        to the target's units. Sparse ``X`` is scaled, not centred.
+        to the target's units. Sparse ``X`` is scaled, not centred. Dense
+        ``X`` is standardised a mini-batch at a time as training reads it, as
+        in :class:`DeepClassifier`: no standardised copy of ``X`` is made.
 
     Attributes
     ----------

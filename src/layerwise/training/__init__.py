@@ -9,7 +9,8 @@ the lab, sweeps and the playground -- builds a :class:`TrainConfig` and runs a
   early stopping, convergence, divergence, interruption, snapshots;
 * :mod:`~layerwise.training.history` -- the per-epoch record;
 * :mod:`~layerwise.training.snapshot` -- a trainer's state as arrays + JSON;
-* :mod:`~layerwise.training.batches` -- epoch orders and the course's reseeded source.
+* :mod:`~layerwise.training.batches` -- mini-batches drawn by index from one array
+  (gathered, and standardised, a batch at a time) and the course's reseeded source.
 """
 
 from .config import TrainConfig

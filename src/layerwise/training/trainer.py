@@ -39,7 +39,7 @@ import warnings
 import numpy as np
 
 from ..engine import Engine
-from .batches import EpochOrder, ReseededRandom, take_columns
+from .batches import EpochOrder, HeldOutColumns, InputColumns, ReseededRandom
 from .config import MONITORS, TrainConfig
 from .history import History
 from .snapshot import SNAPSHOT_FORMAT, TrainerSnapshot, decode_rng, encode_rng
@@ -143,7 +143,8 @@ class Trainer:
     Y : array_like, shape (n_y, m) (or (m,) for one output)
     validation_data : tuple (X_val, Y_val), optional
         Evaluated after every epoch; without it, ``config.validation_fraction``
-        holds out part of ``(X, Y)``.
+        holds out part of ``(X, Y)``: the held-out columns are an index into
+        ``X``, not a copy (see Notes).
     sample_weight : array_like, shape (m,), optional
         Non-negative weights multiplying each example's loss.
     callbacks : sequence of :class:`Callback`
@@ -156,6 +157,33 @@ class Trainer:
         Start from a copy of this optimizer state (``trainer.optimizer_state``
         of an earlier run of the same optimizer, e.g. on other data, as
         ``partial_fit`` does) instead of fresh moments.
+    input_scaling : tuple (mean, scale) of arrays of shape (n_x,), optional
+        Standardise the inputs on the way into each mini-batch (and each
+        validation chunk, ``validation_data`` included, and
+        :meth:`training_objective`): the network sees
+        ``(X - mean) / scale``, computed per batch as ``np.subtract(x, mean,
+        out=batch)`` then ``batch /= scale`` in the network's dtype, with
+        ``mean`` and ``scale`` in their own dtype -- the same numbers as
+        standardising the whole of ``X`` first, without that copy. (The
+        estimators pass their ``input_mean_``/``input_scale_`` here.)
+    validation_index : array of int, optional
+        Hold out these columns of ``X`` for validation instead of drawing a
+        ``validation_fraction`` split (as :meth:`from_snapshot` repeats a
+        recorded split).
+
+    Notes
+    -----
+    Memory: the trainer keeps the data it was given and never copies it whole: a
+    validation split is two index arrays, an epoch's order a permutation of
+    the training index, and each mini-batch is gathered from ``X`` into a
+    buffer of the batch's size (made dense there for a scipy.sparse ``X``, and
+    standardised there with ``input_scaling``). Validation columns are
+    evaluated 4096 at a time. Without shuffling, a split or ``input_scaling``
+    the batches are slices of ``X``. A column-major ``X`` (``data.T`` of a
+    row-major ``data``) is the fast one to gather from: each example is
+    contiguous. Exceptions: full-batch training with a split or scaling
+    gathers the one batch once (it is the whole training set), and
+    :meth:`training_objective` gathers the training columns for its call.
 
     Attributes
     ----------
@@ -164,11 +192,15 @@ class Trainer:
     batch : int, index of the next batch within the current epoch
     steps : int, updates done
     stopped : bool; stop_reason : None or str
+    X, Y, sample_weight : the data as given (checked), validation columns included
+    validation_data : None, the checked ``(X_val, Y_val)``, or the
+        :class:`~layerwise.training.batches.HeldOutColumns` of a split (or of
+        ``validation_data`` with ``input_scaling``)
     """
 
     def __init__(self, network, config=None, X=None, Y=None, *, validation_data=None,
                  sample_weight=None, callbacks=(), validation_scorer=None, rng=None,
-                 optimizer_state=None):
+                 optimizer_state=None, input_scaling=None, validation_index=None):
         config = TrainConfig() if config is None else config
         if not isinstance(config, TrainConfig):
             raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
@@ -180,17 +212,35 @@ class Trainer:
         self.network = network
         self._rng = _as_generator(rng, config.seed)
         X, Y = network.check_data(X, Y, check_targets=config.check_targets)
+        Y = np.ascontiguousarray(Y)  # batches take its columns
         sample_weight = self._check_weights(sample_weight, X.shape[1])
-        self._val_index = None
+        scaling = self._check_scaling(input_scaling, X.shape[0])
+        columns = InputColumns(X, scaling)
+        self._val_index = self._train_index = None
         if validation_data is not None:
+            if validation_index is not None:
+                raise TypeError("give validation_data or validation_index, not both")
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (X_val, Y_val)")
             validation_data = network.check_data(*validation_data,
                                                  check_targets=config.check_targets)
-        elif config.validation_fraction is not None:
-            X, Y, sample_weight, validation_data = self._split(X, Y, sample_weight,
-                                                               config.validation_fraction)
+            if scaling is not None:  # standardised as the training inputs are
+                X_val, Y_val = validation_data
+                validation_data = HeldOutColumns(InputColumns(X_val, scaling),
+                                                 np.ascontiguousarray(Y_val),
+                                                 np.arange(X_val.shape[1]))
+        elif validation_index is not None or config.validation_fraction is not None:
+            if validation_index is not None:
+                index = self._check_index(validation_index, X.shape[1])
+            else:
+                index = self._split(Y, X.shape[1], config.validation_fraction)
+            self._val_index = index
+            self._train_index = np.setdiff1d(np.arange(X.shape[1]), index, assume_unique=True)
+            # The held-out columns stay in X: evaluated chunk by chunk from it.
+            validation_data = HeldOutColumns(columns, Y, index)
+        # X, Y and sample_weight are the data as given (validation columns included).
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self._columns = columns
         self.validation_data = validation_data
         self.validation_scorer = validation_scorer
         self.callbacks = list(callbacks)
@@ -238,8 +288,40 @@ class Trainer:
             raise ValueError("sample_weight must be finite and non-negative")
         return w
 
-    def _split(self, X, Y, sample_weight, fraction):
-        m = X.shape[1]
+    @staticmethod
+    def _check_scaling(input_scaling, n_x):
+        if input_scaling is None:
+            return None
+        if not (isinstance(input_scaling, (tuple, list)) and len(input_scaling) == 2):
+            raise TypeError("input_scaling must be a pair (mean, scale) of arrays of shape "
+                            f"(n_x,); got {type(input_scaling).__name__}")
+        arrays = []
+        for name, value in zip(("mean", "scale"), input_scaling):
+            a = np.asarray(value)
+            if a.dtype.kind != "f" or a.shape not in ((n_x,), (n_x, 1)):
+                raise ValueError(f"input_scaling {name} must be a float array of shape ({n_x},); "
+                                 f"got {a.dtype} {a.shape}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"input_scaling {name} must be finite")
+            arrays.append(a.reshape(-1))
+        if np.any(arrays[1] == 0):
+            raise ValueError("input_scaling scale must be non-zero")
+        return tuple(arrays)
+
+    @staticmethod
+    def _check_index(index, m):
+        index = np.asarray(index)
+        if index.ndim != 1 or index.dtype.kind not in "iu":
+            raise TypeError(f"validation_index must be a 1-D array of column indices; got "
+                            f"{index.dtype} of shape {index.shape}")
+        index = np.unique(index)
+        if len(index) < 1 or index[0] < 0 or index[-1] >= m or len(index) >= m:
+            raise ValueError(f"validation_index must hold distinct columns in [0, {m}) and leave "
+                             f"some for training; got {len(index)} entries")
+        return index.astype(np.intp)
+
+    def _split(self, Y, m, fraction):
+        """The held-out columns of a ``fraction`` split (sorted), stratified for classifiers."""
         n_val = int(math.ceil(fraction * m))
         if n_val < 2 or m - n_val < 1:
             raise ValueError(f"validation_fraction {fraction} of {m} examples holds out {n_val}; "
@@ -250,13 +332,7 @@ class Trainer:
         # split at random, as scikit-learn's MLPClassifier does.
         if output == "softmax" or (output == "sigmoid" and Y.shape[0] == 1):
             labels = Y.argmax(axis=0) if Y.shape[0] > 1 else Y[0]
-        index = self._validation_index(m, n_val, labels)
-        keep = np.setdiff1d(np.arange(m), index, assume_unique=True)
-        self._val_index = index
-        val = (take_columns(X, index), take_columns(Y, index))
-        X, Y = take_columns(X, keep), take_columns(Y, keep)
-        w = None if sample_weight is None else sample_weight[keep]
-        return X, Y, w, val
+        return self._validation_index(m, n_val, labels)
 
     def _validation_index(self, m, n_val, labels):
         """Indices of the held-out columns: stratified by label when each class has 2+ examples."""
@@ -315,8 +391,7 @@ class Trainer:
                                   clip=config.clip_probabilities,
                                   skip_nan=config.skip_nan_losses)
             self._params, self._grads = self._engine.flat_params, self._engine.flat_grads
-            self._order = EpochOrder(self.X, self.Y, self.sample_weight,
-                                     config.batch_size or self.X.shape[1], config.shuffle)
+            self._order = self._epoch_order(config)
             self._new_optimizer(config)
             self._lr0 = config.resolved_learning_rate
             self._lr = self._lr0
@@ -330,8 +405,7 @@ class Trainer:
             self._best_theta = None
             return
         if (config.batch_size, config.shuffle) != (old.batch_size, old.shuffle):
-            self._order = EpochOrder(self.X, self.Y, self.sample_weight,
-                                     config.batch_size or self.X.shape[1], config.shuffle)
+            self._order = self._epoch_order(config)
         optimizer_fields = ("optimizer", "beta", "beta1", "beta2", "epsilon")
         if config.optimizer != old.optimizer:
             self._new_optimizer(config)
@@ -342,6 +416,11 @@ class Trainer:
         if config.learning_rate != old.learning_rate or config.optimizer != old.optimizer:
             self._lr0 = self._lr = config.resolved_learning_rate
         self._optimizer.learning_rate = self._lr
+
+    def _epoch_order(self, config):
+        m = self.X.shape[1] if self._train_index is None else len(self._train_index)
+        return EpochOrder(self._columns, self.Y, self.sample_weight, self._train_index,
+                          config.batch_size or m, config.shuffle)
 
     def _new_optimizer(self, config):
         self._optimizer = config.make_optimizer()
@@ -414,7 +493,7 @@ class Trainer:
         order = self._order
         if self.batch == 0:
             self._begin_epoch()
-        Xb, Yb, Wb = order.batches[self.batch]
+        Xb, Yb, Wb = order.batch(self.batch)
         rng = self._rng if self._dropout_rng is None else self._dropout_rng.restart()
         lambd = self.config.lambd
         started = time.perf_counter()
@@ -434,7 +513,7 @@ class Trainer:
         self._last_loss = loss / Xb.shape[1]
         self.steps += 1
         self.batch += 1
-        if self.batch == len(order.batches):
+        if self.batch == order.n_batches:
             return self._end_epoch()
         return None
 
@@ -462,14 +541,7 @@ class Trainer:
                 self._diverged(*self._first_non_finite())
         val_cost = val_accuracy = val_score = None
         if self.validation_data is not None:
-            # Finite parameters can still overflow on other data; that is a
-            # result (an infinite validation cost), not something to warn about.
-            Xv, Yv = self.validation_data
-            AL = self.network.forward_output(Xv)
-            metrics = self.network.output_metrics(AL, Yv)
-            val_cost, val_accuracy = metrics["cost"], metrics["accuracy"]
-            if self.validation_scorer is not None:
-                val_score = float(self.validation_scorer(AL, Yv))
+            val_cost, val_accuracy, val_score = self._evaluate_validation()
         # One append records the whole epoch: the lists can never disagree.
         self.history.append((cost, self._lr, val_cost, val_accuracy, val_score, self._seconds))
         self.batch = 0
@@ -485,6 +557,22 @@ class Trainer:
         if stop and not self.stopped:
             self._stop("callback")
         return logs
+
+    def _evaluate_validation(self):
+        """``(val_cost, val_accuracy, val_score)`` of the current parameters."""
+        # Finite parameters can still overflow on other data; that is a
+        # result (an infinite validation cost), not something to warn about.
+        if isinstance(self.validation_data, HeldOutColumns):
+            Yv = self.validation_data.Y
+            AL = self.validation_data.output(self.network.forward_output)
+        else:
+            Xv, Yv = self.validation_data
+            AL = self.network.forward_output(Xv)
+        metrics = self.network.output_metrics(AL, Yv)
+        val_score = None
+        if self.validation_scorer is not None:
+            val_score = float(self.validation_scorer(AL, Yv))
+        return metrics["cost"], metrics["accuracy"], val_score
 
     def _watch(self, epoch, logs):
         """Early stopping (a validation quantity) or convergence (the training cost)."""
@@ -629,13 +717,15 @@ class Trainer:
         The same quantity an update minimises -- the mean loss plus the L2 term,
         with the training protocol's dropout (masks from the trainer's random
         source, or the course's reseeded one) -- on one full-batch forward pass.
+        With a validation split or ``input_scaling`` the training columns are
+        gathered for this call (a copy of them while it runs).
         """
-        X, Y = self.X, self.Y
+        X, Y, sample_weight = self._order.training_data()
         rng = self._rng if self._dropout_rng is None else self._dropout_rng.restart()
         with _quiet_overflow():
             loss = self._engine.forward_backward(X, Y, keep_prob=self._keep, rng=rng,
                                                  lambd=self.config.lambd,
-                                                 sample_weight=self.sample_weight)
+                                                 sample_weight=sample_weight)
         m = X.shape[1]
         return loss / m + self._engine.l2_penalty(self.config.lambd, m)
 
@@ -744,7 +834,7 @@ class Trainer:
 
     @classmethod
     def from_snapshot(cls, snapshot, network, X, Y, *, validation_data=None, sample_weight=None,
-                      callbacks=(), validation_scorer=None):
+                      callbacks=(), validation_scorer=None, input_scaling=None):
         """A trainer in the state of ``snapshot`` for ``network``, on the same data.
 
         Parameters
@@ -755,26 +845,20 @@ class Trainer:
             overwritten with the snapshot's
         X, Y : the data the snapshot's trainer was built with (before any
             validation split, which the snapshot records and repeats)
+        input_scaling : the snapshot's trainer's ``input_scaling``, if any
         """
         if snapshot.meta["config"] is None:
             raise ValueError("this snapshot's config has a callable lr_schedule and cannot be "
                              "rebuilt; restore it into a trainer built with that config")
         config = TrainConfig.from_dict(snapshot.meta["config"])
         index = snapshot.arrays.get("validation_index")
-        if index is not None and validation_data is None:
-            X, Y = network.check_data(X, Y)
-            keep = np.setdiff1d(np.arange(X.shape[1]), index, assume_unique=True)
-            validation_data = (X[:, index], Y[:, index])
-            if sample_weight is not None:
-                sample_weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)[keep]
-            X, Y = X[:, keep], Y[:, keep]
-            config = config.replace(validation_fraction=None)
+        if validation_data is not None:
+            index = None  # the caller's validation data replaces the recorded split
         trainer = cls(network, config, X, Y, validation_data=validation_data,
                       sample_weight=sample_weight, callbacks=callbacks,
-                      validation_scorer=validation_scorer, rng=0)
-        meta_config = dict(snapshot.meta)
-        trainer.restore(TrainerSnapshot(snapshot.arrays, {**meta_config, "config": config.to_dict()}))
-        trainer._val_index = index
+                      validation_scorer=validation_scorer, rng=0, validation_index=index,
+                      input_scaling=input_scaling)
+        trainer.restore(snapshot)
         return trainer
 
 
